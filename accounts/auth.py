@@ -1,0 +1,113 @@
+"""HTTP authentication for every JMAP endpoint: Basic (password or app password) and Bearer.
+
+Transport-neutral: callers pass the Authorization header value and the client address, so the
+HTTP views, the EventSource stream and the WebSocket handshake authenticate the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts import throttle
+from accounts.models import AccessToken, Account
+
+REALM = 'Basic realm="Mailyard JMAP", charset="UTF-8"'
+LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
+
+
+class AuthenticationFailed(Exception):
+    """No or wrong credentials: HTTP 401 with WWW-Authenticate."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the account and, when a token was used, the token's limits."""
+
+    account: Account
+    token: AccessToken | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.token is not None and self.token.read_only
+
+    def allows_capability(self, capability: str) -> bool:
+        if self.token is None or not self.token.capabilities:
+            return True
+        # The core capability is always needed to speak JMAP at all (RFC 8620 §2).
+        return capability == "urn:ietf:params:jmap:core" or capability in self.token.capabilities
+
+
+def authenticate(authorization: str | None, client_ip: str) -> Principal:
+    """Resolve an Authorization header to a Principal or raise.
+
+    Raises AuthenticationFailed or throttle.Throttled.
+    """
+    if not authorization:
+        raise AuthenticationFailed("authentication required")
+    scheme, _, credentials = authorization.strip().partition(" ")
+    scheme = scheme.lower()
+    credentials = credentials.strip()
+    if scheme == "basic":
+        login, password = _decode_basic(credentials)
+        return _check_login(login, password, client_ip)
+    if scheme == "bearer":
+        throttle.check(client_ip, None)
+        principal = _check_token(credentials, None)
+        if principal is None:
+            throttle.record_failure(client_ip, None)
+            raise AuthenticationFailed("invalid token")
+        return principal
+    raise AuthenticationFailed("unsupported authentication scheme")
+
+
+def _decode_basic(credentials: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationFailed("malformed Basic credentials") from None
+    login, sep, password = decoded.partition(":")
+    if not sep or not login:
+        raise AuthenticationFailed("malformed Basic credentials")
+    return login.strip().lower(), password
+
+
+def _check_login(login: str, password: str, client_ip: str) -> Principal:
+    throttle.check(client_ip, login)
+    principal = _check_token(password, login)
+    if principal is None:
+        account = (
+            Account.objects.select_related("tenant")
+            .filter(address=login, is_active=True, tenant__is_active=True)
+            .first()
+        )
+        if account is not None and account.check_password(password):
+            principal = Principal(account)
+    if principal is None:
+        throttle.record_failure(client_ip, login)
+        raise AuthenticationFailed("invalid login or password")
+    return principal
+
+
+def _check_token(text: str, login: str | None) -> Principal | None:
+    parsed = AccessToken.parse(text)
+    if parsed is None:
+        return None
+    key, secret = parsed
+    token = (
+        AccessToken.objects.select_related("account__tenant")
+        .filter(key=key, account__is_active=True, account__tenant__is_active=True)
+        .first()
+    )
+    if token is None or not token.matches(secret) or not token.is_usable:
+        return None
+    if login is not None and token.account.address != login:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return Principal(token.account, token)

@@ -1,0 +1,81 @@
+"""The method and capability registry (STYLE §3).
+
+One declaration maps ``Type/method`` to its handler, the capability that must be in ``using``,
+and whether it writes (and so takes the account lock). Apps register in ``AppConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from jmap_core.types import JSONObject
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+    from jmap_core.context import CallContext
+
+Handler = Callable[["CallContext", JSONObject], JSONObject]
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    name: str  # "Mailbox/get"
+    capability: str  # must appear in the request's `using`
+    handler: Handler
+    writes: bool = False  # takes the account write lock; refused on read-only accounts
+    takes_account: bool = True  # has an `accountId` argument resolved by dispatch
+    # Capabilities also accepted in `using` instead of `capability` (implicit calls, RFC 8621 §7.5).
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    uri: str
+    # The value in the session's `capabilities` (RFC 8620 §2).
+    session_value: Callable[[], JSONObject]
+    # The value in an account's `accountCapabilities`, or None when not account-scoped.
+    account_value: Callable[[Account], JSONObject] | None = None
+    data_types: tuple[str, ...] = field(default=())
+
+
+METHODS: dict[str, Method] = {}
+CAPABILITIES: dict[str, Capability] = {}
+
+
+def method(
+    name: str,
+    *,
+    capability: str,
+    writes: bool = False,
+    takes_account: bool = True,
+    also: tuple[str, ...] = (),
+) -> Callable[[Handler], Handler]:
+    """Add the decorated handler to METHODS under ``name``; a second registration fails."""
+
+    def register(handler: Handler) -> Handler:
+        add_method(Method(name, capability, handler, writes, takes_account, also))
+        return handler
+
+    return register
+
+
+def add_method(entry: Method) -> None:
+    if entry.name in METHODS:
+        raise RuntimeError(f"JMAP method {entry.name} registered twice")
+    METHODS[entry.name] = entry
+
+
+def capability(entry: Capability) -> None:
+    if entry.uri in CAPABILITIES:
+        raise RuntimeError(f"JMAP capability {entry.uri} registered twice")
+    CAPABILITIES[entry.uri] = entry
+
+
+def type_capability(type_name: str) -> str | None:
+    """The capability that owns data type ``type_name`` (for push and Blob/lookup)."""
+    for entry in CAPABILITIES.values():
+        if type_name in entry.data_types:
+            return entry.uri
+    return None

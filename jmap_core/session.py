@@ -1,0 +1,62 @@
+"""The Session resource (RFC 8620 §2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from accounts.auth import Principal
+from jmap_core.context import RequestContext, account_capabilities
+from jmap_core.registry import CAPABILITIES
+from jmap_core.types import CORE, JSONObject
+
+
+def build_session(principal: Principal, public_url: str) -> JSONObject:
+    """The session object for ``principal``, every URL built from ``public_url``."""
+    body = _session_body(principal, public_url)
+    body["state"] = _digest(body)
+    return body
+
+
+def session_state(principal: Principal) -> str:
+    """The session's state string; changes when anything in the session changes."""
+    return _digest(_session_body(principal, ""))
+
+
+def _digest(body: JSONObject) -> str:
+    canonical = json.dumps({k: v for k, v in body.items() if not k.endswith("Url")}, sort_keys=True)
+    return "z" + hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+def _session_body(principal: Principal, base: str) -> JSONObject:
+    allowed = [uri for uri in CAPABILITIES if principal.allows_capability(uri)]
+    accounts: JSONObject = {}
+    primary: dict[str, str] = {}
+    for account in RequestContext(principal, frozenset()).accessible_accounts():
+        caps = {
+            uri: value
+            for uri, value in account_capabilities(account).items()
+            if uri in allowed
+        }
+        accounts[account.jmap_id] = {
+            "name": account.address,
+            "isPersonal": account.pk == principal.account.pk,
+            "isReadOnly": principal.read_only,
+            "accountCapabilities": caps,  # type: ignore[dict-item]
+        }
+        for uri in caps:
+            primary.setdefault(uri, account.jmap_id)
+    capabilities: JSONObject = {uri: CAPABILITIES[uri].session_value() for uri in allowed}
+    return {
+        "capabilities": capabilities,
+        "accounts": accounts,
+        "primaryAccounts": primary,  # type: ignore[dict-item]
+        "username": principal.account.address,
+        "apiUrl": f"{base}/jmap/api/",
+        "downloadUrl": f"{base}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",
+        "uploadUrl": f"{base}/jmap/upload/{{accountId}}/",
+        "eventSourceUrl": f"{base}/jmap/eventsource/?types={{types}}&closeafter={{closeafter}}&ping={{ping}}",
+    }
+
+
+__all__ = ["CORE", "build_session", "session_state"]

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SubmissionConfig(AppConfig):
+    name = "submission"
+    verbose_name = "Mail submission and delivery"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Account
+from tests.factories import PASSWORD, make_account
+from tests.jmap_client import JmapClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from config.embedded import start_if_needed
+
+    start_if_needed()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def account(db: None) -> Account:
+    return make_account()
+
+
+@pytest.fixture
+def jmap(account: Account) -> JmapClient:
+    return JmapClient(account, PASSWORD)
+
+
+@pytest.fixture
+def other_account(db: None) -> Account:
+    """An account in a second tenant: every endpoint is tried across the boundary."""
+    return make_account()
+
+
+@pytest.fixture
+def other_jmap(other_account: Account) -> JmapClient:
+    return JmapClient(other_account, PASSWORD)
