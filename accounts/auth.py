@@ -9,6 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -85,7 +90,7 @@ def _check_login(login: str, password: str, client_ip: str) -> Principal:
             .filter(address=login, is_active=True, tenant__is_active=True)
             .first()
         )
-        if account is not None and account.check_password(password):
+        if account is not None and _password_ok(account, password):
             principal = Principal(account)
     if principal is None:
         throttle.record_failure(client_ip, login)
@@ -111,3 +116,33 @@ def _check_token(text: str, login: str | None) -> Principal | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return Principal(token.account, token)
+
+
+# Verifying a password with a slow hasher costs ~100 ms of CPU; clients send Basic credentials on
+# every request. A short-lived, per-process memo of successful checks, keyed by a digest of the
+# login, password and stored hash, keeps that cost to once per few minutes. Changing the password
+# changes the stored hash and so misses the memo.
+_MEMO_TTL = 300.0
+_MEMO_SIZE = 4096
+_memo: OrderedDict[bytes, float] = OrderedDict()
+_memo_lock = threading.Lock()
+_memo_salt = hashlib.sha256(str(time.time_ns()).encode()).digest()
+
+
+def _password_ok(account: Account, password: str) -> bool:
+    key = hmac.new(
+        _memo_salt, f"{account.pk}\0{account.password}\0{password}".encode(), "sha256"
+    ).digest()
+    now = time.monotonic()
+    with _memo_lock:
+        expiry = _memo.get(key)
+        if expiry is not None and expiry > now:
+            return True
+    if not account.check_password(password):
+        return False
+    with _memo_lock:
+        _memo[key] = now + _MEMO_TTL
+        _memo.move_to_end(key)
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return True

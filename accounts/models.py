@@ -8,6 +8,7 @@ app passwords and API tokens are random secrets shown once and kept only as a SH
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import secrets
@@ -18,7 +19,7 @@ from django.db import models
 from django.db.models import Sum
 from django.utils import timezone
 
-TOKEN_PREFIX = "myd"
+TOKEN_PREFIX = "myd"  # noqa: S105 - the token text prefix, not a secret
 
 
 def new_account_id() -> str:
@@ -129,7 +130,9 @@ class Alias(models.Model):
 
     @property
     def address(self) -> str:
-        return f"{self.local_part}@{self.domain.name}" if self.local_part else f"@{self.domain.name}"
+        return (
+            f"{self.local_part}@{self.domain.name}" if self.local_part else f"@{self.domain.name}"
+        )
 
     @property
     def is_catch_all(self) -> bool:
@@ -174,21 +177,26 @@ class AccessToken(models.Model):
         *,
         read_only: bool = False,
         capabilities: list[str] | None = None,
-        expires_at: object = None,
+        expires_at: datetime.datetime | None = None,
     ) -> tuple[AccessToken, str]:
         """Create a token; the returned text is the only time the secret is seen."""
-        key = secrets.token_hex(6)
-        secret = secrets.token_urlsafe(32)
-        token = cls.objects.create(
+        token = cls(
             account=account,
             name=name,
-            key=key,
-            digest=_digest(secret),
             read_only=read_only,
             capabilities=capabilities or [],
             expires_at=expires_at,
         )
-        return token, f"{TOKEN_PREFIX}_{key}_{secret}"
+        text = token.generate_secret()
+        token.save()
+        return token, text
+
+    def generate_secret(self) -> str:
+        """Give this (unsaved) token a new key and secret; returns the token text, seen only now."""
+        self.key = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        self.digest = _digest(secret)
+        return f"{TOKEN_PREFIX}_{self.key}_{secret}"
 
     @classmethod
     def parse(cls, text: str) -> tuple[str, str] | None:

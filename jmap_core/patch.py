@@ -8,7 +8,7 @@ from jmap_core.errors import SetError
 from jmap_core.types import JSONObject, JSONValue
 
 
-def _tokens(path: str) -> list[str]:
+def path_tokens(path: str) -> list[str]:
     if path.startswith("/"):
         # The pointer is implicitly prefixed by "/" (RFC 8620 §5.3), so a leading one is an error.
         raise SetError("invalidPatch", f"patch path {path!r} must not start with '/'")
@@ -21,7 +21,7 @@ def apply_patch(current: JSONObject, patch: JSONObject) -> tuple[JSONObject, set
     Raises SetError("invalidPatch") for overlapping paths, paths through missing or non-object
     values, and array indexing (none of which the RFC allows).
     """
-    paths = {path: _tokens(path) for path in patch}
+    paths = {path: path_tokens(path) for path in patch}
     ordered = sorted(paths.values())
     for shorter, longer in zip(ordered, ordered[1:], strict=False):
         if longer[: len(shorter)] == shorter:

@@ -29,7 +29,7 @@ from jmap_core.errors import (
     UnsupportedFilter,
     invalid_properties,
 )
-from jmap_core.patch import apply_patch
+from jmap_core.patch import apply_patch, path_tokens
 from jmap_core.registry import Method, add_method
 from jmap_core.types import JSONObject, JSONValue
 
@@ -259,11 +259,11 @@ def _update_all(
         record_id = str(ctx.resolve_id(raw_id))
 
         def one(record_id: str = record_id, patch: JSONValue = patch) -> JSONObject | None:
-            if record_id in destroying:
-                raise SetError("willDestroy", "the record is destroyed in the same call")
             obj = dtype.queryset(ctx).filter(jmap_id=record_id).first()
             if obj is None:
                 raise SetError("notFound", f"no {dtype.name} {record_id}")
+            if record_id in destroying:
+                raise SetError("willDestroy", "the record is destroyed in the same call")
             if not isinstance(patch, dict):
                 raise SetError("invalidPatch", "a PatchObject must be an object")
             return _apply_update(dtype, ctx, obj, patch, extra)
@@ -279,7 +279,7 @@ def _update_all(
 def _apply_update(
     dtype: Any_, ctx: CallContext, obj: Any, patch: JSONObject, extra: JSONObject
 ) -> JSONObject | None:
-    tops = {path.split("/", 1)[0].replace("~1", "/").replace("~0", "~") for path in patch}
+    tops = {path_tokens(path)[0] for path in patch}
     unknown = sorted(n for n in tops if not dtype.is_property(n))
     if unknown:
         raise invalid_properties(*unknown, description="unknown properties")

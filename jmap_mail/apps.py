@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class JmapMailConfig(AppConfig):
     name = "jmap_mail"
     verbose_name = "JMAP mail"
+
+    def ready(self) -> None:
+        from accounts.provisioning import account_created
+        from jmap_mail import capabilities, mailbox, provision
+
+        capabilities.register()
+        mailbox.register()
+        account_created.connect(provision.on_account_created, dispatch_uid="jmap_mail.provision")

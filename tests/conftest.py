@@ -12,6 +12,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from config.embedded import start_if_needed
 
     start_if_needed()
+    from django.conf import settings
+
+    # Password hashing strength is not under test; a fast hasher keeps fixtures cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

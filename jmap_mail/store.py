@@ -1,0 +1,86 @@
+"""Write functions of the mail store (STYLE §6): the only code that saves mail rows.
+
+Each allocates modseqs through ``jmap_core.state`` and marks the types whose states move. The
+caller holds the account lock (``state.lock``), as every writing JMAP method does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Account
+from jmap_core import ids, state
+from jmap_mail.models import Mailbox
+
+MAILBOX = "Mailbox"
+
+
+def create_mailbox(
+    account: Account,
+    *,
+    name: str,
+    role: str | None = None,
+    sort_order: int = 0,
+    parent: Mailbox | None = None,
+    is_subscribed: bool = True,
+) -> Mailbox:
+    modseq = state.bump(account, MAILBOX)
+    return Mailbox.objects.create(
+        account=account,
+        jmap_id=ids.new_id("m"),
+        name=name,
+        role=role,
+        sort_order=sort_order,
+        parent=parent,
+        is_subscribed=is_subscribed,
+        uid_validity=secrets.randbelow(2**31 - 2) + 1,
+        modseq=modseq,
+        created_modseq=modseq,
+        props_modseq=modseq,
+    )
+
+
+def touch_mailboxes(account: Account, mailbox_pks: Iterable[int], *, props: bool = False) -> None:
+    """Give each mailbox a new modseq: its counts (or, with ``props``, other properties) moved."""
+    pks = sorted(set(mailbox_pks))
+    if not pks:
+        return
+    top = state.allocate(account, len(pks))
+    now = timezone.now()
+    for offset, pk in enumerate(pks):
+        modseq = top - len(pks) + 1 + offset
+        fields: dict[str, object] = {"modseq": modseq, "updated_at": now}
+        if props:
+            fields["props_modseq"] = modseq
+        Mailbox.all_objects.filter(pk=pk).update(**fields)
+    state.mark(account, top, [MAILBOX])
+
+
+_COUNTS_SQL = """
+SELECT m.mailbox_id,
+       count(*),
+       count(*) FILTER (WHERE NOT (e.keywords && ARRAY['$seen', '$draft']::varchar[])),
+       count(DISTINCT m.thread_id),
+       count(DISTINCT m.thread_id) FILTER (WHERE NOT (e.keywords && ARRAY['$seen', '$draft']::varchar[]))
+FROM jmap_mail_mailboxmessage m
+JOIN jmap_mail_email e ON e.id = m.email_id
+WHERE m.mailbox_id = ANY(%s) AND NOT m.expunged
+GROUP BY m.mailbox_id
+"""
+
+
+def mailbox_counts(mailbox_pks: list[int]) -> dict[int, tuple[int, int, int, int]]:
+    """totalEmails, unreadEmails, totalThreads, unreadThreads per mailbox (RFC 8621 §2).
+
+    unreadThreads counts threads with an unread email in the mailbox, the definition §2 names
+    as the simplest.
+    """
+    if not mailbox_pks:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, [mailbox_pks])
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}  # type: ignore[misc]
