@@ -7,6 +7,7 @@ without ``REDIS_URL`` the Channels layer is in-memory and Celery runs tasks in-p
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,8 @@ else:
         "CONN_MAX_AGE": 60,
     }
 _db["CONN_HEALTH_CHECKS"] = True
-_db.setdefault("TEST", {})["NAME"] = envstr("MAILYARD_TEST_DATABASE", "test_mailyard")
+# One test database per test process, so that concurrent test runs never drop each other's.
+_db.setdefault("TEST", {})["NAME"] = envstr("MAILYARD_TEST_DATABASE", f"test_mailyard_{os.getpid()}")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -182,3 +184,7 @@ LOGGING: dict[str, Any] = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = None  # JMAP limits are enforced by jmap_core.limits
+# Full-text search: the PostgreSQL text search configuration used for stemming.
+MAILYARD_SEARCH_CONFIG = envstr("MAILYARD_SEARCH_CONFIG", "english")
+# The largest message accepted (import, create, delivery).
+MAILYARD_MAX_MESSAGE_SIZE = envint("MAILYARD_MAX_MESSAGE_SIZE", 50_000_000, minimum=1000)

@@ -60,8 +60,20 @@ class DataType(Generic[M]):
         """Live records of the call's account; every lookup starts here (tenant scoping)."""
         return self.model.objects.filter(account=ctx.account)  # type: ignore[return-value]
 
+    def prop(self, name: str) -> Prop | None:
+        """How property ``name`` behaves, or None when the type has no such property."""
+        return self.properties.get(name)
+
     def is_property(self, name: str) -> bool:
-        return name in self.properties
+        return self.prop(name) is not None
+
+    def created_properties(self, given: JSONObject) -> set[str]:
+        """What /set reports for a created record: server-set and defaulted properties (§5.3)."""
+        return {
+            name
+            for name, prop in self.properties.items()
+            if (prop.server_set or name not in given) and prop.in_default_get
+        } | {"id"}
 
     def default_properties(self, extra: JSONObject) -> list[str]:
         return [name for name, prop in self.properties.items() if prop.in_default_get]

@@ -174,7 +174,7 @@ def _create_order(dtype: Any_, create: JSONObject) -> list[str]:
 
 
 def _referenced_creation_ids(dtype: Any_, name: str, value: JSONValue) -> set[str]:
-    prop = dtype.properties.get(name)
+    prop = dtype.prop(name)
     if prop is None:
         return set()
     if prop.id_ref and isinstance(value, str) and value.startswith("#"):
@@ -189,7 +189,7 @@ def _resolve_refs(dtype: Any_, ctx: CallContext, values: JSONObject) -> JSONObje
     bad: list[str] = []
     out: JSONObject = {}
     for name, value in values.items():
-        prop = dtype.properties.get(name)
+        prop = dtype.prop(name)
         if prop is not None and prop.id_ref and isinstance(value, str) and value.startswith("#"):
             value = ctx.resolve_id(value)  # type: ignore[assignment]
             if isinstance(value, str) and value.startswith("#"):
@@ -220,7 +220,7 @@ def _create_all(
             if not isinstance(values, dict):
                 raise SetError("invalidProperties", "a create must be an object", properties=[])
             unknown = [n for n in values if not dtype.is_property(n)]
-            server_set = [n for n, p in dtype.properties.items() if p.server_set and n in values]
+            server_set = [n for n in values if (p := dtype.prop(n)) is not None and p.server_set]
             if unknown or server_set:
                 raise invalid_properties(
                     *unknown, *server_set, description="unknown or server-set properties"
@@ -242,12 +242,7 @@ def _created_view(
     dtype: Any_, ctx: CallContext, obj: Any, given: JSONObject, extra: JSONObject
 ) -> JSONObject:
     """The id plus every property the client did not send (server-set or defaulted, §5.3)."""
-    props = {
-        name
-        for name, prop in dtype.properties.items()
-        if (prop.server_set or name not in given) and prop.in_default_get
-    }
-    return dtype.serialize(ctx, [obj], props | {"id"}, extra)[0]
+    return dtype.serialize(ctx, [obj], dtype.created_properties(given), extra)[0]
 
 
 def _update_all(
@@ -289,7 +284,7 @@ def _apply_update(
     frozen = [
         name
         for name in changes
-        if dtype.properties[name].server_set or dtype.properties[name].immutable
+        if (prop := dtype.prop(name)) is not None and (prop.server_set or prop.immutable)
     ]
     if frozen:
         raise invalid_properties(*frozen, description="these properties cannot be changed")

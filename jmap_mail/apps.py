@@ -9,8 +9,16 @@ class JmapMailConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.provisioning import account_created
-        from jmap_mail import capabilities, mailbox, provision
+        from jmap_mail import capabilities, email, mailbox, provision, thread
 
         capabilities.register()
         mailbox.register()
+        from jmap_mail import identity, quota, vacation
+
+        identity.register()
+        vacation.register()
+        quota.register()
+        account_created.connect(identity.on_account_created, dispatch_uid="jmap_mail.identity")
+        thread.register()
+        email.register()
         account_created.connect(provision.on_account_created, dispatch_uid="jmap_mail.provision")

@@ -21,8 +21,8 @@ def bearer(token: str) -> str:
 
 def get_session(authorization: str | None, *, ip: str = "192.0.2.1") -> Any:
     """GET /jmap/session/ from client address ``ip``; None sends no Authorization header."""
-    headers = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
-    return Client().get("/jmap/session/", REMOTE_ADDR=ip, **headers)
+    headers = {} if authorization is None else {"Authorization": authorization}
+    return Client().get("/jmap/session/", headers=headers, REMOTE_ADDR=ip)
 
 
 def post_api(authorization: str, using: list[str], *, ip: str = "192.0.2.1") -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,19 +23,33 @@ DOMAIN = "demo.mailyard.test"
 ADDRESS = f"demo@{DOMAIN}"
 ADMIN_USERNAME = "admin"
 LOCAL_URL = "http://127.0.0.1:8000"
+KEPT_IN = "demo-password"
+
+
+def _saved_password() -> str:
+    """The generated demo password, the same on every run so saved logins keep working."""
+    path = Path(settings.VAR_DIR) / KEPT_IN
+    if path.exists():
+        saved = path.read_text().strip()
+        if saved:
+            return saved
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(password + "\n")
+    return password
 
 
 class Command(BaseCommand):
     help = (
         f"Ensure tenant {TENANT!r}, domain {DOMAIN}, account {ADDRESS} and superuser "
-        f"{ADMIN_USERNAME!r}, all with the password in MAILYARD_DEMO_PASSWORD (else a new random "
-        "one), and print how to log in."
+        f"{ADMIN_USERNAME!r}, all with the password in MAILYARD_DEMO_PASSWORD (else one generated "
+        f"once and kept in MAILYARD_VAR_DIR/{KEPT_IN}), and print how to log in."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        password = checked_password(
-            os.environ.get("MAILYARD_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-        )
+        password = checked_password(os.environ.get("MAILYARD_DEMO_PASSWORD") or _saved_password())
         with transaction.atomic():
             tenant = self._tenant()
             self._domain(tenant)

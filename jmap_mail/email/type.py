@@ -1,0 +1,177 @@
+"""The Email data type (RFC 8621 §4) on the standard methods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import RowNumber
+
+from jmap_core import blobs
+from jmap_core.context import CallContext
+from jmap_core.datatype import DataType, Prop
+from jmap_core.errors import InvalidArguments, invalid_properties
+from jmap_core.types import JSONObject, JSONValue
+from jmap_mail import emails, mime
+from jmap_mail.capabilities import MAIL, MAX_MAILBOXES_PER_EMAIL
+from jmap_mail.email import query, view
+from jmap_mail.keywords import parse_keywords
+from jmap_mail.models import Email, Mailbox, MailboxMessage
+
+_SERVER_SET = ("id", "blobId", "threadId", "size", "hasAttachment", "preview")
+_MUTABLE = ("mailboxIds", "keywords")
+
+
+def _prop(name: str) -> Prop:
+    return Prop(
+        server_set=name in _SERVER_SET,
+        immutable=name not in _MUTABLE and name not in _SERVER_SET,
+        id_keys=name == "mailboxIds",
+        in_default_get=name in view.DEFAULT_PROPERTIES,
+    )
+
+
+class EmailType(DataType[Email]):
+    name = "Email"
+    capability = MAIL
+    model = Email
+    id_letter = "e"
+    properties = {name: _prop(name) for name in sorted(view.STATIC_PROPERTIES)}
+    filters = query.FILTERS
+    sorts = query.SORTS
+    get_args = ("bodyProperties", "fetchTextBodyValues", "fetchHTMLBodyValues",
+                "fetchAllBodyValues", "maxBodyValueBytes")
+    query_args = ("collapseThreads",)
+
+    def queryset(self, ctx: CallContext) -> QuerySet[Email]:
+        return (
+            Email.objects.filter(account=ctx.account)
+            .select_related("blob", "thread")
+            .defer("blob__data", "search")
+        )
+
+    def prop(self, name: str) -> Prop | None:
+        if name in self.properties:
+            return self.properties[name]
+        if view.is_email_property(name):
+            return Prop(immutable=True, in_default_get=False)
+        return None
+
+    def default_properties(self, extra: JSONObject) -> list[str]:
+        return list(view.DEFAULT_PROPERTIES)
+
+    def check_get_args(self, ctx: CallContext, extra: JSONObject) -> None:
+        view.parse_body_options(extra)
+
+    def created_properties(self, given: JSONObject) -> set[str]:
+        """RFC 8621 §4.6: created Emails report id, blobId, threadId and size."""
+        return {"id", "blobId", "threadId", "size"}
+
+    # ----- /get --------------------------------------------------------------------------
+
+    def serialize(
+        self, ctx: CallContext, objs: Sequence[Email], props: set[str], extra: JSONObject
+    ) -> list[JSONObject]:
+        options = view.parse_body_options(extra)
+        mailbox_ids = self._mailbox_ids(objs) if "mailboxIds" in props else {}
+        out = []
+        for email in objs:
+            item = view.EmailView(
+                id=email.jmap_id,
+                blob_sha=email.blob.sha256,
+                thread_id=email.thread.jmap_id,
+                mailbox_ids=mailbox_ids.get(email.pk, {}),
+                keywords=dict.fromkeys(email.keywords, True),
+                size=email.size,
+                received_at=email.received_at,
+                msg=_parsed(email),
+                load_raw=lambda email=email: blobs.store().read(email.blob),
+            )
+            out.append(view.render(item, props, options))
+        return out
+
+    def _mailbox_ids(self, objs: Sequence[Email]) -> dict[int, dict[str, bool]]:
+        rows = MailboxMessage.objects.filter(
+            email_id__in=[e.pk for e in objs], expunged=False
+        ).values_list("email_id", "mailbox__jmap_id")
+        out: dict[int, dict[str, bool]] = {}
+        for email_pk, mailbox_id in rows:
+            out.setdefault(email_pk, {})[mailbox_id] = True
+        return out
+
+    # ----- /set --------------------------------------------------------------------------
+
+    def create(self, ctx: CallContext, values: JSONObject, extra: JSONObject) -> Email:
+        from jmap_mail.email.create import create_email
+
+        return create_email(ctx, values)
+
+    def update(
+        self, ctx: CallContext, obj: Email, changes: JSONObject, extra: JSONObject
+    ) -> JSONObject | None:
+        """RFC 8621 §4.6: only mailboxIds and keywords change after creation."""
+        mailboxes = None
+        keywords = None
+        if "mailboxIds" in changes:
+            mailboxes = resolve_mailboxes(ctx, changes["mailboxIds"])
+        if "keywords" in changes:
+            keywords = parse_keywords(changes["keywords"] if changes["keywords"] is not None else {})
+            if keywords is None:
+                raise invalid_properties("keywords", description="keywords must map keywords to true")
+        if mailboxes is not None:
+            emails.set_mailboxes(ctx.account, obj, mailboxes)
+        if keywords is not None:
+            emails.set_keywords(ctx.account, obj, keywords)
+        return None
+
+    def destroy(self, ctx: CallContext, obj: Email, extra: JSONObject) -> None:
+        emails.destroy_email(ctx.account, obj)
+
+    # ----- /query, /queryChanges ---------------------------------------------------------
+
+    def query_ids(
+        self, ctx: CallContext, condition: Q, ordering: list[OrderBy], extra: JSONObject
+    ) -> Any:
+        collapse = extra.get("collapseThreads", False)
+        if not isinstance(collapse, bool):
+            raise InvalidArguments("collapseThreads must be a boolean")
+        ordering = [*ordering, F("id").desc()] if ordering else [F("received_at").desc(), F("id").desc()]
+        qs = self.queryset(ctx).filter(condition)
+        if collapse:
+            ranked = qs.annotate(
+                thread_rank=Window(RowNumber(), partition_by=[F("thread_id")], order_by=ordering)
+            )
+            qs = Email.objects.filter(pk__in=ranked.filter(thread_rank=1).values("pk"))
+        return qs.order_by(*ordering).values_list("jmap_id", flat=True)
+
+    def changed_since(self, ctx: CallContext, since: int, until: int) -> Iterable[str]:
+        """Changes in a thread can move its other emails (collapsing, thread keywords)."""
+        changed = Email.all_objects.filter(account=ctx.account, modseq__gt=since, modseq__lte=until)
+        return Email.all_objects.filter(
+            Q(pk__in=changed.values("pk")) | Q(thread_id__in=changed.values("thread_id"))
+        ).values_list("jmap_id", flat=True)
+
+
+def resolve_mailboxes(ctx: CallContext, value: JSONValue) -> list[Mailbox]:
+    """A mailboxIds value: at least one existing mailbox, each mapped to true (§4.1.1)."""
+    if (
+        not isinstance(value, dict)
+        or not value
+        or not all(v is True for v in value.values())
+        or len(value) > MAX_MAILBOXES_PER_EMAIL
+    ):
+        raise invalid_properties("mailboxIds", description="an email needs one or more mailboxes")
+    wanted = {str(ctx.resolve_id(k)) for k in value}
+    found = list(Mailbox.objects.filter(account=ctx.account, jmap_id__in=wanted))
+    if len(found) != len(wanted):
+        raise invalid_properties("mailboxIds", description="unknown mailbox")
+    return found
+
+
+def _parsed(email: Email) -> mime.ParsedMessage:
+    return mime.ParsedMessage.from_cache(email.parsed)
+
+
+EMAIL_TYPE = EmailType()
