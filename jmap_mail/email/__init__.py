@@ -6,6 +6,7 @@ from __future__ import annotations
 def register() -> None:
     from jmap_core import blobs
     from jmap_core.standard import register_standard
+    from jmap_mail import snippet  # noqa: F401  (registers SearchSnippet/get)
     from jmap_mail.email import copy, import_, parse  # noqa: F401  (register their methods)
     from jmap_mail.email.blobids import PREFIX, read_part
     from jmap_mail.email.type import EMAIL_TYPE
