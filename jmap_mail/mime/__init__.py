@@ -7,6 +7,7 @@ A plain library without Django: the Email methods call it with raw message octet
 from __future__ import annotations
 
 from jmap_mail.mime.build import BlobNotFound, BodyPartSpec, BuildError, BuildSpec, build_message
+from jmap_mail.mime.build_spec import HeaderSpec
 from jmap_mail.mime.content import body_value, decode_part
 from jmap_mail.mime.forms import (
     CONVENIENCE_HEADERS,
@@ -27,6 +28,7 @@ __all__ = [
     "BuildSpec",
     "Header",
     "HeaderProperty",
+    "HeaderSpec",
     "ParsedMessage",
     "Part",
     "body_value",

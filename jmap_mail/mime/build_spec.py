@@ -27,6 +27,7 @@ __all__ = ["BlobNotFound", "BodyPartSpec", "BuildError", "BuildSpec", "HeaderSpe
 # Email properties the message octets do not carry; the caller stores them.
 METADATA_PROPERTIES = frozenset({"mailboxIds", "keywords", "receivedAt"})
 _BODY_LISTS = ("textBody", "htmlBody", "attachments")
+_BODY_PROPERTIES = frozenset({*_BODY_LISTS, "bodyStructure", "bodyValues"})
 _PART_FIELDS = frozenset(
     {
         "partId",
@@ -120,9 +121,13 @@ class BuildSpec:
         """Validate a JMAP Email create object (RFC 8621 §4.6) and turn it into a BuildSpec.
 
         Ignores ``mailboxIds``, ``keywords`` and ``receivedAt``; raises `BuildError` naming
-        every offending property.
+        every offending property, including unknown and server-set ones such as ``id``.
         """
         problems = Problems()
+        for key in email:
+            known = key in METADATA_PROPERTIES or key in _BODY_PROPERTIES or key == "headers"
+            if not (known or key in CONVENIENCE_HEADERS or key.startswith("header:")):
+                problems.add(key, f"{key!r} cannot be set on create (RFC 8620 §5.3)")
         spec = cls(domain=domain, date=date)
         spec.headers = _header_specs(email, problems, email_level=True, prefix="")
         spec.body_values = _body_values(email.get("bodyValues"), problems)

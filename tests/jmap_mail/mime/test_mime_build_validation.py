@@ -188,3 +188,12 @@ def test_invalid_properties_are_reported_before_missing_blobs() -> None:
         build_message(BuildSpec.from_jmap(email, domain="x.test"), lambda _: None)
     assert caught.value.properties == ["header:X"]
     assert "bare line breaks" in caught.value.description
+
+
+def test_unknown_and_server_set_properties_are_refused() -> None:
+    """RFC 8620 §5.3: invalidProperties for properties a client may not set."""
+    assert _invalid({"id": "e1", "preview": "p", "colour": "red", **TEXT}) == [
+        "id",
+        "preview",
+        "colour",
+    ]
