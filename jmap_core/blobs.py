@@ -19,6 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Account
@@ -26,6 +27,8 @@ from jmap_core.errors import SetError
 from jmap_core.models import BlobContent, BlobRef
 
 BLOB_PREFIX = "b"
+# Sent (inside the transaction) when an account's storage use changed; quota tracking listens.
+usage_changed = Signal()
 _BLOB_ID = re.compile(r"b[0-9a-f]{64}")
 
 
@@ -114,6 +117,7 @@ def grant(
     )
     if created:
         Account.objects.filter(pk=account.pk).update(storage_used=F("storage_used") + content.size)
+        usage_changed.send(sender=Account, account=account)
     elif ref.expires_at is not None:
         ref.expires_at = expires_at if expires else None
         ref.save(update_fields=["expires_at"])
@@ -174,7 +178,9 @@ def read(account: Account, blob_id: str) -> Blob | None:
     if content is None:
         return None
     ref_type = (
-        BlobRef.objects.filter(account=account, content=content).values_list("type", flat=True).get()
+        BlobRef.objects.filter(account=account, content=content)
+        .values_list("type", flat=True)
+        .get()
     )
     return Blob(blob_id, store().read(content), ref_type)
 
@@ -195,8 +201,8 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
     """Drop expired references, give their bytes back to the quota, delete unused content."""
     now = now or timezone.now()
     removed = 0
-    for ref in BlobRef.objects.filter(expires_at__lte=now).select_related("content").defer(
-        "content__data"
+    for ref in (
+        BlobRef.objects.filter(expires_at__lte=now).select_related("content").defer("content__data")
     ):
         with transaction.atomic():
             deleted, _ = BlobRef.objects.filter(pk=ref.pk, expires_at__lte=now).delete()
@@ -204,6 +210,7 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
                 Account.objects.filter(pk=ref.account_id).update(
                     storage_used=F("storage_used") - ref.content.size
                 )
+                usage_changed.send(sender=Account, account=ref.account)
                 removed += 1
     BlobContent.objects.filter(refs__isnull=True, created_at__lte=now).delete()
     return removed

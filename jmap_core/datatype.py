@@ -159,11 +159,9 @@ class DataType(Generic[M]):
 
     def changed_since(self, ctx: CallContext, since: int, until: int) -> Iterable[str]:
         """Ids of records whose query position may have changed after ``since``."""
-        return (
-            self.model.all_objects.filter(
-                account=ctx.account, modseq__gt=since, modseq__lte=until
-            ).values_list("jmap_id", flat=True)
-        )
+        return self.model.all_objects.filter(
+            account=ctx.account, modseq__gt=since, modseq__lte=until
+        ).values_list("jmap_id", flat=True)
 
     def changes_extra(self, ctx: CallContext, since: int, updated: list[str]) -> JSONObject:
         """Extra /changes response members (Mailbox ``updatedProperties``, RFC 8621 §2.2)."""

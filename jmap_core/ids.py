@@ -16,7 +16,8 @@ _VALID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 def new_id(letter: str) -> str:
     """A fresh id such as ``m3kq…``; ``letter`` names the type (RFC 8620 §1.2 recommends it)."""
-    assert len(letter) == 1 and letter.isalpha()
+    assert len(letter) == 1
+    assert letter.isalpha()
     return letter + base64.b32encode(secrets.token_bytes(15)).decode().lower()
 
 

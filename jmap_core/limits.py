@@ -7,7 +7,7 @@ error, not a silent no-op (STYLE §8).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,7 +41,12 @@ def get(name: str) -> int:
 def core_capability() -> dict[str, object]:
     """The ``urn:ietf:params:jmap:core`` session value (RFC 8620 §2)."""
     value: dict[str, object] = {name: get(name) for name in DEFAULTS}
-    value["collationAlgorithms"] = ["i;ascii-casemap", "i;ascii-numeric", "i;octet", "i;unicode-casemap"]
+    value["collationAlgorithms"] = [
+        "i;ascii-casemap",
+        "i;ascii-numeric",
+        "i;octet",
+        "i;unicode-casemap",
+    ]
     return value
 
 
@@ -61,10 +66,8 @@ def concurrency_slot(kind: str, account_key: str, limit_name: str) -> Iterator[N
         current = 1
     try:
         if current > get(limit_name):
-            raise LimitExceeded(f"too many concurrent requests for this account", limit=limit_name)
+            raise LimitExceeded("too many concurrent requests for this account", limit=limit_name)
         yield
     finally:
-        try:
+        with suppress(ValueError):
             cache.decr(key)
-        except ValueError:
-            pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 
 from jmap_core.errors import SetError
 from jmap_core.types import JSONObject, JSONValue
@@ -23,7 +24,7 @@ def apply_patch(current: JSONObject, patch: JSONObject) -> tuple[JSONObject, set
     """
     paths = {path: path_tokens(path) for path in patch}
     ordered = sorted(paths.values())
-    for shorter, longer in zip(ordered, ordered[1:], strict=False):
+    for shorter, longer in itertools.pairwise(ordered):
         if longer[: len(shorter)] == shorter:
             raise SetError("invalidPatch", f"patch paths overlap: {'/'.join(shorter)}")
     result = copy.deepcopy(current)

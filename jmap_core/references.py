@@ -47,9 +47,9 @@ def evaluate_pointer(document: JSONValue, path: str) -> JSONValue:
 
 
 def _walk(value: JSONValue, tokens: list[str], path: str) -> JSONValue:
-    for index, token in enumerate(tokens):
+    for index, step in enumerate(tokens):
         if isinstance(value, list):
-            if token == "*":
+            if step == "*":
                 rest = tokens[index + 1 :]
                 out: list[JSONValue] = []
                 for item in value:
@@ -60,15 +60,15 @@ def _walk(value: JSONValue, tokens: list[str], path: str) -> JSONValue:
                     else:
                         out.append(found)
                 return out
-            if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
-                raise InvalidResultReference(f"{path!r}: {token!r} is not an array index")
-            if int(token) >= len(value):
-                raise InvalidResultReference(f"{path!r}: index {token} out of range")
-            value = value[int(token)]
+            if not step.isdigit() or (len(step) > 1 and step[0] == "0"):
+                raise InvalidResultReference(f"{path!r}: {step!r} is not an array index")
+            if int(step) >= len(value):
+                raise InvalidResultReference(f"{path!r}: index {step} out of range")
+            value = value[int(step)]
         elif isinstance(value, dict):
-            if token not in value:
-                raise InvalidResultReference(f"{path!r}: no member {token!r}")
-            value = value[token]
+            if step not in value:
+                raise InvalidResultReference(f"{path!r}: no member {step!r}")
+            value = value[step]
         else:
             raise InvalidResultReference(f"{path!r}: cannot descend into a scalar")
     return value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jmap_core.types import JSONObject
 
@@ -42,6 +42,8 @@ class Capability:
 
 METHODS: dict[str, Method] = {}
 CAPABILITIES: dict[str, Capability] = {}
+# Data types served by the standard methods, by name (for the purge task and push).
+DATA_TYPES: dict[str, Any] = {}
 
 
 def method(

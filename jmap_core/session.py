@@ -34,9 +34,7 @@ def _session_body(principal: Principal, base: str) -> JSONObject:
     primary: dict[str, str] = {}
     for account in RequestContext(principal, frozenset()).accessible_accounts():
         caps = {
-            uri: value
-            for uri, value in account_capabilities(account).items()
-            if uri in allowed
+            uri: value for uri, value in account_capabilities(account).items() if uri in allowed
         }
         accounts[account.jmap_id] = {
             "name": account.address,

@@ -30,7 +30,7 @@ from jmap_core.errors import (
     invalid_properties,
 )
 from jmap_core.patch import apply_patch, path_tokens
-from jmap_core.registry import Method, add_method
+from jmap_core.registry import DATA_TYPES, Method, add_method
 from jmap_core.types import JSONObject, JSONValue
 
 # The most ids one /query answers when the client asks for more or for no limit.
@@ -443,6 +443,7 @@ _STANDARD: dict[str, tuple[Callable[[Any_, CallContext, JSONObject], JSONObject]
 
 def register_standard(dtype: Any_, *methods: str) -> None:
     """Register ``Type/method`` for each named standard method of ``dtype``."""
+    DATA_TYPES[dtype.name] = dtype
     for name in methods:
         fn, writes = _STANDARD[name]
 

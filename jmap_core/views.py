@@ -48,7 +48,11 @@ def cors(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = HttpResponse(status=204) if request.method == "OPTIONS" else view(request, *args, **kwargs)
+        response = (
+            HttpResponse(status=204)
+            if request.method == "OPTIONS"
+            else view(request, *args, **kwargs)
+        )
         for name, value in CORS_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -92,7 +96,9 @@ def authenticated(view: Callable[..., HttpResponse]) -> View:
 
 
 def _json(data: object, status: int = 200) -> HttpResponse:
-    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "no-cache, no-store"
     return response
 
@@ -117,7 +123,9 @@ def api(request: HttpRequest, principal: Principal) -> HttpResponse:
             response = _run_api(request, principal)
     except RequestError as error:
         return HttpResponse(
-            json.dumps(error.problem()), status=error.status, content_type="application/problem+json"
+            json.dumps(error.problem()),
+            status=error.status,
+            content_type="application/problem+json",
         )
     return _json(response)
 
@@ -149,20 +157,31 @@ def upload(request: HttpRequest, principal: Principal, account_id: str) -> HttpR
     max_size = limits.get("maxSizeUpload")
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_size:
-        return problem(413, "urn:ietf:params:jmap:error:limit", "upload too large", limit="maxSizeUpload")
+        return problem(
+            413, "urn:ietf:params:jmap:error:limit", "upload too large", limit="maxSizeUpload"
+        )
     try:
         with limits.concurrency_slot("upload", account.jmap_id, "maxConcurrentUpload"):
             data = request.body
             if len(data) > max_size:
-                return problem(413, "urn:ietf:params:jmap:error:limit", "upload too large", limit="maxSizeUpload")
+                return problem(
+                    413,
+                    "urn:ietf:params:jmap:error:limit",
+                    "upload too large",
+                    limit="maxSizeUpload",
+                )
             type_ = request.headers.get("Content-Type") or "application/octet-stream"
             if not _SAFE_TYPE.fullmatch(type_):
                 type_ = "application/octet-stream"
             return _json(blobs.upload(account, data, type_), status=201)
     except LimitExceeded as error:
-        return HttpResponse(json.dumps(error.problem()), status=429, content_type="application/problem+json")
+        return HttpResponse(
+            json.dumps(error.problem()), status=429, content_type="application/problem+json"
+        )
     except SetError as error:
-        return problem(413, "urn:ietf:params:jmap:error:overQuota", error.description or "over quota")
+        return problem(
+            413, "urn:ietf:params:jmap:error:overQuota", error.description or "over quota"
+        )
 
 
 @cors
@@ -178,7 +197,10 @@ def download(
     if blob is None:
         return problem(404, "about:blank", "no such blob")
     wanted = request.GET.get("type") or request.GET.get("accept") or blob.type
-    response = HttpResponse(blob.data, content_type=wanted if _SAFE_TYPE.fullmatch(wanted) else "application/octet-stream")
+    response = HttpResponse(
+        blob.data,
+        content_type=wanted if _SAFE_TYPE.fullmatch(wanted) else "application/octet-stream",
+    )
     response["Content-Disposition"] = _disposition(name)
     response["Cache-Control"] = "private, immutable, max-age=31536000"
     response["X-Content-Type-Options"] = "nosniff"

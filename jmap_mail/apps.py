@@ -19,6 +19,9 @@ class JmapMailConfig(AppConfig):
         vacation.register()
         quota.register()
         account_created.connect(identity.on_account_created, dispatch_uid="jmap_mail.identity")
+        from jmap_core.blobs import usage_changed
+
+        usage_changed.connect(quota.on_usage_changed, dispatch_uid="jmap_mail.quota")
         thread.register()
         email.register()
         account_created.connect(provision.on_account_created, dispatch_uid="jmap_mail.provision")

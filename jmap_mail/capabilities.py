@@ -13,8 +13,15 @@ MAX_SIZE_MAILBOX_NAME = 255
 MAX_KEYWORDS_PER_EMAIL = 200
 MAX_SIZE_ATTACHMENTS_PER_EMAIL = 50_000_000
 EMAIL_SORT_OPTIONS = [
-    "receivedAt", "size", "from", "to", "subject", "sentAt",
-    "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword",
+    "receivedAt",
+    "size",
+    "from",
+    "to",
+    "subject",
+    "sentAt",
+    "hasKeyword",
+    "allInThreadHaveKeyword",
+    "someInThreadHaveKeyword",
 ]
 
 
@@ -35,6 +42,6 @@ def register() -> None:
             MAIL,
             session_value=dict,
             account_value=_account_value,
-            data_types=("Mailbox", "Thread", "Email", "EmailDelivery", "SearchSnippet", "Identity"),
+            data_types=("Mailbox", "Thread", "Email", "EmailDelivery", "SearchSnippet"),
         )
     )

@@ -26,7 +26,9 @@ def _bump(account: Account, email: Email) -> int:
 
 def live_mailbox_pks(email: Email) -> set[int]:
     return set(
-        MailboxMessage.objects.filter(email=email, expunged=False).values_list("mailbox_id", flat=True)
+        MailboxMessage.objects.filter(email=email, expunged=False).values_list(
+            "mailbox_id", flat=True
+        )
     )
 
 
@@ -105,9 +107,11 @@ def reinsert(account: Account, email: Email, thread: Thread) -> Email:
 def remove_mailbox_contents(account: Account, mailbox: Mailbox) -> None:
     """For Mailbox/set onDestroyRemoveEmails (RFC 8621 §2.5): emails only here are destroyed,
     the others just leave this mailbox."""
-    members = Email.objects.filter(
-        memberships__mailbox=mailbox, memberships__expunged=False
-    ).select_related("thread", "blob").defer("blob__data")
+    members = (
+        Email.objects.filter(memberships__mailbox=mailbox, memberships__expunged=False)
+        .select_related("thread", "blob")
+        .defer("blob__data")
+    )
     for email in list(members):
         others = live_mailbox_pks(email) - {mailbox.pk}
         if others:

@@ -18,7 +18,7 @@ from jmap_core.datatype import DataType, Prop
 from jmap_core.errors import SetError, invalid_properties
 from jmap_core.registry import Capability, Method, add_method, capability
 from jmap_core.types import JSONObject, JSONValue
-from jmap_mail.models import Identity
+from jmap_mail.models.identity import Identity
 
 SUBMISSION = "urn:ietf:params:jmap:submission"
 IDENTITY = "Identity"
@@ -125,7 +125,10 @@ def default_identity(account: Account) -> Identity:
     if found is not None:
         return found
     return create_identity(
-        account, email=account.address, name=account.display_name[:MAX_NAME_LENGTH], may_delete=False
+        account,
+        email=account.address,
+        name=account.display_name,
+        may_delete=False,
     )
 
 

@@ -75,7 +75,9 @@ def summarise(msg: mime.ParsedMessage) -> Summary:
         sort_from=_sort_name(addresses["From"]),
         sort_to=_sort_name(addresses["To"]),
         addresses={
-            name: " ".join(f"{a.get('name') or ''} {a.get('email') or ''}" for a in found).casefold()
+            name: " ".join(
+                f"{a.get('name') or ''} {a.get('email') or ''}" for a in found
+            ).casefold()
             for name, found in addresses.items()
         },
     )
@@ -101,7 +103,9 @@ def store_message(
     msg = mime.parse_message(raw)
     summary = summarise(msg)
     thread = threads.find_thread(account, summary.thread_ids, summary.sort_subject)
-    email = _create_row(account, content, msg, summary, thread, keywords, received_at or timezone.now())
+    email = _create_row(
+        account, content, msg, summary, thread, keywords, received_at or timezone.now()
+    )
     if delivery:
         state.mark(account, email.modseq, [EMAIL_DELIVERY])
     threads.record_message_ids(email, summary.thread_ids, summary.sort_subject)

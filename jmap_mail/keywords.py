@@ -8,7 +8,7 @@ from jmap_core.types import JSONValue
 from jmap_mail.capabilities import MAX_KEYWORDS_PER_EMAIL
 
 # RFC 8621 §4.1.1: 1-255 printable ASCII characters excluding ( ) { ] % * " \ and space.
-_KEYWORD = re.compile(r'[\x21-\x7e]{1,255}')
+_KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
 _FORBIDDEN = set('(){]%*"\\')
 
 

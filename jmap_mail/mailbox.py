@@ -20,12 +20,33 @@ from jmap_mail.models import Mailbox, MailboxMessage
 
 # RFC 8621 §2: "inbox" plus the IANA IMAP Mailbox Name Attributes (RFC 6154, RFC 8457), lower case.
 ROLES = frozenset(
-    {"inbox", "all", "archive", "drafts", "flagged", "important", "junk", "sent", "trash",
-     "scheduled", "snoozed", "memos"}
+    {
+        "inbox",
+        "all",
+        "archive",
+        "drafts",
+        "flagged",
+        "important",
+        "junk",
+        "sent",
+        "trash",
+        "scheduled",
+        "snoozed",
+        "memos",
+    }
 )
 COUNT_PROPERTIES = ["totalEmails", "unreadEmails", "totalThreads", "unreadThreads"]
-RIGHTS = ["mayReadItems", "mayAddItems", "mayRemoveItems", "maySetSeen", "maySetKeywords",
-          "mayCreateChild", "mayRename", "mayDelete", "maySubmit"]
+RIGHTS = [
+    "mayReadItems",
+    "mayAddItems",
+    "mayRemoveItems",
+    "maySetSeen",
+    "maySetKeywords",
+    "mayCreateChild",
+    "mayRename",
+    "mayDelete",
+    "maySubmit",
+]
 
 
 def _filter_parent(ctx: CallContext, value: JSONValue) -> Q:
@@ -93,7 +114,11 @@ class MailboxType(DataType[Mailbox]):
         "hasAnyRole": _filter_bool("hasAnyRole", Q(role__isnull=False)),
         "isSubscribed": _filter_bool("isSubscribed", Q(is_subscribed=True)),
     }
-    sorts = {"sortOrder": _sort(F("sort_order")), "name": _sort(Lower("name")), "id": _sort(F("id"))}
+    sorts = {
+        "sortOrder": _sort(F("sort_order")),
+        "name": _sort(Lower("name")),
+        "id": _sort(F("id")),
+    }
     set_args = ("onDestroyRemoveEmails",)
     query_args = ("sortAsTree", "filterAsTree")
 
@@ -105,9 +130,7 @@ class MailboxType(DataType[Mailbox]):
     def serialize(
         self, ctx: CallContext, objs: Sequence[Mailbox], props: set[str], extra: JSONObject
     ) -> list[JSONObject]:
-        counts = (
-            store.mailbox_counts([m.pk for m in objs]) if props & set(COUNT_PROPERTIES) else {}
-        )
+        counts = store.mailbox_counts([m.pk for m in objs]) if props & set(COUNT_PROPERTIES) else {}
         out = []
         for mailbox in objs:
             total, unread, threads, unread_threads = counts.get(mailbox.pk, (0, 0, 0, 0))
@@ -162,7 +185,11 @@ class MailboxType(DataType[Mailbox]):
         out: dict[str, Any] = {}
         if "name" in values:
             name = values["name"]
-            if not isinstance(name, str) or not name.strip() or len(name.encode()) > MAX_SIZE_MAILBOX_NAME:
+            if (
+                not isinstance(name, str)
+                or not name.strip()
+                or len(name.encode()) > MAX_SIZE_MAILBOX_NAME
+            ):
                 bad.append("name")
             else:
                 out["name"] = name
@@ -172,9 +199,13 @@ class MailboxType(DataType[Mailbox]):
             role = values["role"]
             if role is not None and (not isinstance(role, str) or role not in ROLES):
                 bad.append("role")
-            elif role is not None and self.queryset(ctx).filter(role=role).exclude(
-                pk=obj.pk if obj else None
-            ).exists():
+            elif (
+                role is not None
+                and self.queryset(ctx)
+                .filter(role=role)
+                .exclude(pk=obj.pk if obj else None)
+                .exists()
+            ):
                 raise invalid_properties("role", description=f"a mailbox already has role {role}")
             else:
                 out["role"] = role
@@ -194,27 +225,35 @@ class MailboxType(DataType[Mailbox]):
         self._check_sibling_name(ctx, obj, out)
         return out
 
-    def _parent(self, ctx: CallContext, obj: Mailbox | None, value: JSONValue, bad: list[str]) -> Mailbox | None:
+    def _parent(
+        self, ctx: CallContext, obj: Mailbox | None, value: JSONValue, bad: list[str]
+    ) -> Mailbox | None:
         if value is None:
             return None
-        parent = self.queryset(ctx).filter(jmap_id=value).first() if isinstance(value, str) else None
+        parent = (
+            self.queryset(ctx).filter(jmap_id=value).first() if isinstance(value, str) else None
+        )
         if parent is None:
             bad.append("parentId")
             return None
         depth, cursor = 1, parent
         while cursor is not None:
             if obj is not None and cursor.pk == obj.pk:
-                raise invalid_properties("parentId", description="a mailbox cannot be its own ancestor")
+                raise invalid_properties(
+                    "parentId", description="a mailbox cannot be its own ancestor"
+                )
             cursor = cursor.parent
             depth += 1
         if depth > MAX_MAILBOX_DEPTH:
             raise invalid_properties("parentId", description="mailboxes nest too deeply")
         return parent
 
-    def _check_sibling_name(self, ctx: CallContext, obj: Mailbox | None, out: dict[str, Any]) -> None:
+    def _check_sibling_name(
+        self, ctx: CallContext, obj: Mailbox | None, out: dict[str, Any]
+    ) -> None:
         """RFC 8621 §2: a name must be unique among the mailbox's siblings."""
         name = out.get("name", obj.name if obj else None)
-        parent = out["parent"] if "parent" in out else (obj.parent if obj else None)
+        parent = out.get("parent", obj.parent if obj else None)
         clash = self.queryset(ctx).filter(parent=parent, name=name)
         if obj is not None:
             clash = clash.exclude(pk=obj.pk)
@@ -242,7 +281,9 @@ class MailboxType(DataType[Mailbox]):
         """RFC 8621 §2.2: updatedProperties names the counts when only counts changed."""
         if not updated:
             return {"updatedProperties": None}
-        props_changed = self.queryset(ctx).filter(jmap_id__in=updated, props_modseq__gt=since).exists()
+        props_changed = (
+            self.queryset(ctx).filter(jmap_id__in=updated, props_modseq__gt=since).exists()
+        )
         return {"updatedProperties": None if props_changed else list(COUNT_PROPERTIES)}  # type: ignore[dict-item]
 
     def query_ids(
@@ -293,6 +334,3 @@ MAILBOX_TYPE = MailboxType()
 
 def register() -> None:
     register_standard(MAILBOX_TYPE, "get", "changes", "set", "query", "queryChanges")
-
-
-

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
@@ -25,7 +26,7 @@ from jmap_core.datatype import DataType, Prop
 from jmap_core.errors import InvalidArguments
 from jmap_core.registry import Capability, Method, add_method, capability, type_capability
 from jmap_core.types import JSONObject, JSONValue
-from jmap_mail.models import Quota
+from jmap_mail.models.identity import Quota
 
 QUOTA = "urn:ietf:params:jmap:quota"
 QUOTA_TYPE_NAME = "Quota"
@@ -57,7 +58,7 @@ def current_limits(account: Account) -> dict[str, tuple[Limit, int]]:
             list(STORAGE_TYPES),
             fresh.storage_quota,
         )
-        out["account"] = (limit, fresh.storage_used)
+        out["account"] = (limit, max(0, fresh.storage_used))
     tenant = fresh.tenant
     if tenant.storage_quota is not None:
         limit = Limit(
@@ -68,12 +69,8 @@ def current_limits(account: Account) -> dict[str, tuple[Limit, int]]:
             list(STORAGE_TYPES),
             tenant.storage_quota,
         )
-        out["tenant"] = (limit, tenant.storage_used())
+        out["tenant"] = (limit, max(0, tenant.storage_used()))
     return out
-
-
-def _fields(limit: Limit) -> dict[str, Any]:
-    return asdict(limit)
 
 
 def _row_limit(row: Quota) -> dict[str, Any]:
@@ -84,7 +81,7 @@ def _in_sync(wanted: dict[str, tuple[Limit, int]], rows: dict[str, Quota]) -> bo
     if set(wanted) != set(rows):
         return False
     return all(
-        _row_limit(rows[key]) == _fields(limit) and rows[key].used == max(0, used)
+        _row_limit(rows[key]) == asdict(limit) and rows[key].used == used
         for key, (limit, used) in wanted.items()
     )
 
@@ -103,7 +100,7 @@ def sync_quotas(account: Account) -> None:
     wanted = current_limits(account)
     rows = {row.key: row for row in Quota.objects.filter(account=account)}
     for key, (limit, used) in wanted.items():
-        _write(account, key, rows.get(key), limit, max(0, used))
+        _write(account, key, rows.get(key), limit, used)
     for key, row in rows.items():
         if key not in wanted:
             row.destroyed = True
@@ -123,10 +120,10 @@ def _write(account: Account, key: str, row: Quota | None, limit: Limit, used: in
             modseq=modseq,
             created_modseq=modseq,
             props_modseq=modseq,
-            **_fields(limit),
+            **asdict(limit),
         )
         return
-    props_changed = _row_limit(row) != _fields(limit)
+    props_changed = _row_limit(row) != asdict(limit)
     if not props_changed and row.used == used:
         return
     row.modseq = state.bump(account, QUOTA_TYPE_NAME)
@@ -134,7 +131,7 @@ def _write(account: Account, key: str, row: Quota | None, limit: Limit, used: in
     row.used = used
     if props_changed:
         row.props_modseq = row.modseq
-        for name, value in _fields(limit).items():
+        for name, value in asdict(limit).items():
             setattr(row, name, value)
     row.save()
 
@@ -222,7 +219,7 @@ class QuotaType(DataType[Quota]):
         others = Quota.objects.filter(
             account=ctx.account, jmap_id__in=updated, props_modseq__gt=since
         ).exists()
-        return {"updatedProperties": None if others else ["used"]}  # type: ignore[dict-item]
+        return {"updatedProperties": None if others else ["used"]}
 
 
 QUOTA_TYPE = QuotaType()
@@ -251,3 +248,13 @@ def register() -> None:
         ("queryChanges", standard.query_changes),
     ):
         add_method(Method(f"{QUOTA_TYPE_NAME}/{method}", QUOTA, _synced(fn)))
+
+
+def on_usage_changed(sender: object, account: Account, **_: object) -> None:
+    """Storage use moved (jmap_core.blobs): move the Quota state too, after commit (push)."""
+
+    def sync() -> None:
+        with transaction.atomic():
+            sync_quotas(account)
+
+    transaction.on_commit(sync)

@@ -26,7 +26,9 @@ from jmap_mail.models import Email
 
 _START, _STOP = "\x01", "\x02"
 # ts_headline's parser skips what looks like markup; hide < > & behind control characters.
-_HIDE = str.maketrans({"<": "\x03", ">": "\x04", "&": "\x05", **dict.fromkeys("\x00\x01\x02\x03\x04\x05", " ")})
+_HIDE = str.maketrans(
+    {"<": "\x03", ">": "\x04", "&": "\x05", **dict.fromkeys("\x00\x01\x02\x03\x04\x05", " ")}
+)
 _SHOW = {"\x03": "&lt;", "\x04": "&gt;", "\x05": "&amp;"}
 PREVIEW_OCTETS = 255
 
@@ -38,7 +40,11 @@ def _terms(flt: JSONValue, keys: tuple[str, ...], negated: bool = False) -> list
     if "operator" in flt:
         conditions = flt.get("conditions")
         inner_negated = negated or flt.get("operator") == "NOT"
-        return [t for c in conditions or [] for t in _terms(c, keys, inner_negated)] if isinstance(conditions, list) else []
+        return (
+            [t for c in conditions or [] for t in _terms(c, keys, inner_negated)]
+            if isinstance(conditions, list)
+            else []
+        )
     if negated:
         return []
     return [str(flt[k]) for k in keys if isinstance(flt.get(k), str)]
@@ -49,12 +55,18 @@ def _headline(text: str, terms: list[str], *, fragment: bool) -> str | None:
         return None
     options = f"StartSel={_START}, StopSel={_STOP}, HighlightAll={'false' if fragment else 'true'}"
     if fragment:
-        options += ", MaxWords=25, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \""
+        options += ', MaxWords=25, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "'
     query = " OR ".join(terms)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ts_headline(%s::regconfig, %s, websearch_to_tsquery(%s::regconfig, %s), %s)",
-            [settings.MAILYARD_SEARCH_CONFIG, text.translate(_HIDE), settings.MAILYARD_SEARCH_CONFIG, query, options],
+            [
+                settings.MAILYARD_SEARCH_CONFIG,
+                text.translate(_HIDE),
+                settings.MAILYARD_SEARCH_CONFIG,
+                query,
+                options,
+            ],
         )
         marked = str(cursor.fetchone()[0])
     if _START not in marked:
@@ -99,7 +111,9 @@ def snippet_get(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     wanted = [str(ctx.resolve_id(i)) for i in dict.fromkeys(email_ids)]
     emails = {
         e.jmap_id: e
-        for e in Email.objects.filter(account=ctx.account, jmap_id__in=wanted).select_related("blob")
+        for e in Email.objects.filter(account=ctx.account, jmap_id__in=wanted).select_related(
+            "blob"
+        )
     }
     snippets: list[JSONValue] = []
     for email_id in wanted:
@@ -110,7 +124,9 @@ def snippet_get(ctx: CallContext, arguments: JSONObject) -> JSONObject:
             {
                 "emailId": email_id,
                 "subject": _headline(email.subject, subject_terms, fragment=False),
-                "preview": _headline(_body_text(email), body_terms, fragment=True) if body_terms else None,
+                "preview": _headline(_body_text(email), body_terms, fragment=True)
+                if body_terms
+                else None,
             }
         )
     return {
@@ -125,4 +141,3 @@ def _body_text(email: Email) -> str:
 
     raw = blobs.store().read(email.blob)
     return mime.search_text(raw, mime.ParsedMessage.from_cache(email.parsed), 100_000)
-

@@ -17,7 +17,9 @@ from jmap_core import ids, state
 from jmap_mail.models import Email, MessageIdRef, Thread
 
 THREAD = "Thread"
-_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv|vs|antw|wg|tr|rif)\s*(?:\[\d+\])?\s*:|\[[^\]]*\])\s*", re.I)
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|aw|sv|vs|antw|wg|tr|rif)\s*(?:\[\d+\])?\s*:|\[[^\]]*\])\s*", re.I
+)
 _TRAILER = re.compile(r"\s*\((?:fwd)\)\s*$", re.I)
 
 
@@ -35,13 +37,17 @@ def base_subject(subject: str) -> str:
 def find_thread(account: Account, message_ids: Iterable[str], subject: str) -> Thread:
     """The thread a new message joins; merges threads it links (RFC 8621 §3)."""
     wanted = sorted({m for m in message_ids if m})
-    thread_pks = sorted(
-        set(
-            MessageIdRef.objects.filter(
-                account=account, message_id__in=wanted, sort_subject=subject
-            ).values_list("thread_id", flat=True)
+    thread_pks = (
+        sorted(
+            set(
+                MessageIdRef.objects.filter(
+                    account=account, message_id__in=wanted, sort_subject=subject
+                ).values_list("thread_id", flat=True)
+            )
         )
-    ) if wanted else []
+        if wanted
+        else []
+    )
     if not thread_pks:
         return create_thread(account)
     keeper = Thread.objects.get(pk=thread_pks[0])

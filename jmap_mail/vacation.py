@@ -20,8 +20,7 @@ from jmap_core.datatype import DataType, Prop
 from jmap_core.errors import SetError, invalid_properties
 from jmap_core.registry import Capability, Method, add_method, capability
 from jmap_core.types import JSONObject, JSONValue
-from jmap_mail.models import VacationResponse
-from jmap_mail.models.identity import VACATION_ID
+from jmap_mail.models.identity import VACATION_ID, VacationResponse
 
 VACATION = "urn:ietf:params:jmap:vacationresponse"
 VACATION_RESPONSE = "VacationResponse"
@@ -38,9 +37,9 @@ def parse_utc_date(value: str) -> datetime.datetime:
     match = _UTC_DATE.fullmatch(value)
     if match is None:
         raise ValueError(f"{value!r} is not a UTCDate")
-    *parts, fraction = match.groups()
-    micro = int((fraction or "0").ljust(6, "0")[:6])
-    return datetime.datetime(*map(int, parts), micro, tzinfo=datetime.UTC)
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    micro = int((match.group(7) or "0").ljust(6, "0")[:6])
+    return datetime.datetime(year, month, day, hour, minute, second, micro, tzinfo=datetime.UTC)
 
 
 def format_utc_date(value: datetime.datetime | None) -> str | None:
@@ -63,9 +62,7 @@ def is_active(vacation: VacationResponse, at: datetime.datetime) -> bool:
     )
 
 
-def vacation_for(
-    account: Account, at: datetime.datetime | None = None
-) -> VacationResponse | None:
+def vacation_for(account: Account, at: datetime.datetime | None = None) -> VacationResponse | None:
     """The account's vacation response if one should answer a message arriving ``at`` (now)."""
     vacation = VacationResponse.objects.filter(account=account).first()
     if vacation is None or not is_active(vacation, at or timezone.now()):

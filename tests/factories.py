@@ -16,11 +16,17 @@ def make_tenant(name: str | None = None, **fields: object) -> Tenant:
 
 
 def make_domain(tenant: Tenant, name: str | None = None) -> Domain:
-    return Domain.objects.create(tenant=tenant, name=name or f"d{next(_seq)}.example", is_verified=True)
+    return Domain.objects.create(
+        tenant=tenant, name=name or f"d{next(_seq)}.example", is_verified=True
+    )
 
 
 def make_account(
-    address: str | None = None, *, tenant: Tenant | None = None, password: str = PASSWORD, **fields: object
+    address: str | None = None,
+    *,
+    tenant: Tenant | None = None,
+    password: str = PASSWORD,
+    **fields: object,
 ) -> Account:
     if address is None:
         tenant = tenant or make_tenant()

@@ -39,7 +39,9 @@ class Result:
 
 
 class JmapClient:
-    def __init__(self, account: Account, password: str | None = None, token: str | None = None) -> None:
+    def __init__(
+        self, account: Account, password: str | None = None, token: str | None = None
+    ) -> None:
         self.account = account
         self.account_id = account.jmap_id
         self.http = Client()
@@ -55,13 +57,19 @@ class JmapClient:
         assert response.status_code == 200, response.content
         return dict(json.loads(response.content))
 
-    def post(self, body: Any, *, raw: bytes | None = None, content_type: str = "application/json") -> Result:
+    def post(
+        self, body: Any, *, raw: bytes | None = None, content_type: str = "application/json"
+    ) -> Result:
         data = raw if raw is not None else json.dumps(body).encode()
         return Result(
-            self.http.post("/jmap/api/", data=data, content_type=content_type, HTTP_AUTHORIZATION=self.auth)
+            self.http.post(
+                "/jmap/api/", data=data, content_type=content_type, HTTP_AUTHORIZATION=self.auth
+            )
         )
 
-    def request(self, calls: list[list[Any]], using: list[str] | None = None, **extra: Any) -> Result:
+    def request(
+        self, calls: list[list[Any]], using: list[str] | None = None, **extra: Any
+    ) -> Result:
         body = {"using": using or self.using, "methodCalls": calls, **extra}
         return self.post(body)
 
@@ -70,14 +78,18 @@ class JmapClient:
             return args
         return {"accountId": self.account_id, **args}
 
-    def call(self, name: str, args: dict[str, Any] | None = None, using: list[str] | None = None) -> dict[str, Any]:
+    def call(
+        self, name: str, args: dict[str, Any] | None = None, using: list[str] | None = None
+    ) -> dict[str, Any]:
         """One call that must succeed; returns its response arguments."""
         result = self.request([[name, self._with_account(name, args or {}), "c0"]], using=using)
         responses = result.responses
         assert responses[0][0] == name, responses
         return dict(responses[0][1])
 
-    def call_error(self, name: str, args: dict[str, Any] | None = None, using: list[str] | None = None) -> str:
+    def call_error(
+        self, name: str, args: dict[str, Any] | None = None, using: list[str] | None = None
+    ) -> str:
         """One call that must fail; returns the error type."""
         result = self.request([[name, self._with_account(name, args or {}), "c0"]], using=using)
         response = result.responses[0]
@@ -87,16 +99,26 @@ class JmapClient:
     def state(self, type_name: str) -> str:
         return str(self.call(f"{type_name}/get", {"ids": []})["state"])
 
-    def upload(self, data: bytes, content_type: str = "application/octet-stream", account_id: str | None = None) -> Any:
-        response = self.http.post(
+    def upload(
+        self,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        account_id: str | None = None,
+    ) -> Any:
+        return self.http.post(
             f"/jmap/upload/{account_id or self.account_id}/",
             data=data,
             content_type=content_type,
             HTTP_AUTHORIZATION=self.auth,
         )
-        return response
 
-    def download(self, blob_id: str, name: str = "file", type_: str = "application/octet-stream", account_id: str | None = None) -> Any:
+    def download(
+        self,
+        blob_id: str,
+        name: str = "file",
+        type_: str = "application/octet-stream",
+        account_id: str | None = None,
+    ) -> Any:
         return self.http.get(
             f"/jmap/download/{account_id or self.account_id}/{blob_id}/{name}",
             {"type": type_},

@@ -6,58 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountState',
+            name="AccountState",
             fields=[
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='jmap_state', serialize=False, to='accounts.account')),
-                ('modseq', models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="jmap_state",
+                        serialize=False,
+                        to="accounts.account",
+                    ),
+                ),
+                ("modseq", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='BlobContent',
+            name="BlobContent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.BigIntegerField()),
-                ('data', models.BinaryField(null=True)),
-                ('store', models.CharField(default='postgres', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.BigIntegerField()),
+                ("data", models.BinaryField(null=True)),
+                ("store", models.CharField(default="postgres", max_length=16)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='BlobRef',
+            name="BlobRef",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(default='application/octet-stream', max_length=255)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blob_refs', to='accounts.account')),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refs', to='jmap_core.blobcontent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(default="application/octet-stream", max_length=255)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blob_refs",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refs",
+                        to="jmap_core.blobcontent",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['expires_at'], name='blobref_expiry')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'content'), name='blobref_unique')],
+                "indexes": [models.Index(fields=["expires_at"], name="blobref_expiry")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "content"), name="blobref_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TypeState',
+            name="TypeState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type_name', models.CharField(max_length=64)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('floor_modseq', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='type_states', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type_name", models.CharField(max_length=64)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("floor_modseq", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="type_states",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'type_name'), name='typestate_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "type_name"), name="typestate_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -27,7 +27,9 @@ def email_copy(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     old_state = EMAIL_TYPE.state(ctx)
     if args.if_in_state is not None and args.if_in_state != old_state:
         raise errors.StateMismatch(f"the Email state is {old_state}")
-    if args.if_from_in_state is not None and args.if_from_in_state != state.current_state(source, "Email"):
+    if args.if_from_in_state is not None and args.if_from_in_state != state.current_state(
+        source, "Email"
+    ):
         raise errors.StateMismatch("the source Email state differs")
     created: JSONObject = {}
     not_created: JSONObject = {}
@@ -42,8 +44,10 @@ def email_copy(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         copied_from.append(original)
         ctx.created_ids[creation_id] = email.jmap_id
         created[creation_id] = {
-            "id": email.jmap_id, "blobId": "b" + email.blob.sha256,
-            "threadId": email.thread.jmap_id, "size": email.size,
+            "id": email.jmap_id,
+            "blobId": "b" + email.blob.sha256,
+            "threadId": email.thread.jmap_id,
+            "size": email.size,
         }
     if args.on_success_destroy_original and copied_from:
         destroy: JSONObject = {"accountId": source.jmap_id, "destroy": copied_from}  # type: ignore[dict-item]
@@ -65,8 +69,12 @@ def _copy_one(ctx: CallContext, source: object, item: JSONValue) -> tuple[Email,
         raise invalid_properties("id", description="each copy names the source email's id")
     unknown = set(item) - {"id", "mailboxIds", "keywords", "receivedAt"}
     if unknown:
-        raise invalid_properties(*unknown, description="only mailboxIds, keywords and receivedAt may be set")
-    original = Email.objects.filter(account=source, jmap_id=item["id"]).select_related("blob").first()
+        raise invalid_properties(
+            *unknown, description="only mailboxIds, keywords and receivedAt may be set"
+        )
+    original = (
+        Email.objects.filter(account=source, jmap_id=item["id"]).select_related("blob").first()
+    )
     if original is None:
         raise SetError("notFound", f"no Email {item['id']}")
     mailboxes = resolve_mailboxes(ctx, item.get("mailboxIds"))
@@ -75,5 +83,7 @@ def _copy_one(ctx: CallContext, source: object, item: JSONValue) -> tuple[Email,
         raise invalid_properties("keywords")
     received_at = _received_at(item.get("receivedAt")) or original.received_at
     raw = blobs.store().read(original.blob)
-    email = ingest.store_message(ctx.account, raw, mailboxes=mailboxes, keywords=keywords, received_at=received_at)
+    email = ingest.store_message(
+        ctx.account, raw, mailboxes=mailboxes, keywords=keywords, received_at=received_at
+    )
     return email, original.jmap_id

@@ -54,7 +54,9 @@ def _build(ctx: CallContext, values: JSONObject) -> bytes:
         raise invalid_properties(*error.properties, description=error.description) from None
     except mime.BlobNotFound as error:
         raise SetError(
-            "blobNotFound", "some blobs do not exist", notFound=list(error.blob_ids)  # type: ignore[arg-type]
+            "blobNotFound",
+            "some blobs do not exist",
+            notFound=list(error.blob_ids),  # type: ignore[arg-type]
         ) from None
 
 

@@ -15,15 +15,27 @@ from jmap_mail.capabilities import MAIL
 from jmap_mail.email import view
 
 # §4.9: the default properties of a parsed Email, without the stored-only metadata.
-PARSE_DEFAULTS = [p for p in view.DEFAULT_PROPERTIES if p not in ("id", "mailboxIds", "keywords", "receivedAt", "threadId")]
+PARSE_DEFAULTS = [
+    p
+    for p in view.DEFAULT_PROPERTIES
+    if p not in ("id", "mailboxIds", "keywords", "receivedAt", "threadId")
+]
 
 
 @method("Email/parse", capability=MAIL)
 def email_parse(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     reader = ArgReader(
         arguments,
-        ("accountId", "blobIds", "properties", "bodyProperties", "fetchTextBodyValues",
-         "fetchHTMLBodyValues", "fetchAllBodyValues", "maxBodyValueBytes"),
+        (
+            "accountId",
+            "blobIds",
+            "properties",
+            "bodyProperties",
+            "fetchTextBodyValues",
+            "fetchHTMLBodyValues",
+            "fetchAllBodyValues",
+            "maxBodyValueBytes",
+        ),
     )
     blob_ids = reader.ids("blobIds", required=True) or []
     props = reader.strings("properties")
@@ -48,8 +60,15 @@ def email_parse(ctx: CallContext, arguments: JSONObject) -> JSONObject:
             not_parsable.append(blob_id)
             continue
         item = view.EmailView(
-            id=None, blob_sha=_addressable_sha(ctx, blob), thread_id=None, mailbox_ids=None, keywords=None,
-            size=len(blob.data), received_at=None, msg=msg, load_raw=lambda data=blob.data: data,
+            id=None,
+            blob_sha=_addressable_sha(ctx, blob),
+            thread_id=None,
+            mailbox_ids=None,
+            keywords=None,
+            size=len(blob.data),
+            received_at=None,
+            msg=msg,
+            load_raw=lambda data=blob.data: data,
         )
         rendered = view.render(item, wanted, options)
         if "blobId" in rendered:

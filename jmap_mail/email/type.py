@@ -41,8 +41,13 @@ class EmailType(DataType[Email]):
     properties = {name: _prop(name) for name in sorted(view.STATIC_PROPERTIES)}
     filters = query.FILTERS
     sorts = query.SORTS
-    get_args = ("bodyProperties", "fetchTextBodyValues", "fetchHTMLBodyValues",
-                "fetchAllBodyValues", "maxBodyValueBytes")
+    get_args = (
+        "bodyProperties",
+        "fetchTextBodyValues",
+        "fetchHTMLBodyValues",
+        "fetchAllBodyValues",
+        "maxBodyValueBytes",
+    )
     query_args = ("collapseThreads",)
 
     def queryset(self, ctx: CallContext) -> QuerySet[Email]:
@@ -117,9 +122,13 @@ class EmailType(DataType[Email]):
         if "mailboxIds" in changes:
             mailboxes = resolve_mailboxes(ctx, changes["mailboxIds"])
         if "keywords" in changes:
-            keywords = parse_keywords(changes["keywords"] if changes["keywords"] is not None else {})
+            keywords = parse_keywords(
+                changes["keywords"] if changes["keywords"] is not None else {}
+            )
             if keywords is None:
-                raise invalid_properties("keywords", description="keywords must map keywords to true")
+                raise invalid_properties(
+                    "keywords", description="keywords must map keywords to true"
+                )
         if mailboxes is not None:
             emails.set_mailboxes(ctx.account, obj, mailboxes)
         if keywords is not None:
@@ -137,7 +146,9 @@ class EmailType(DataType[Email]):
         collapse = extra.get("collapseThreads", False)
         if not isinstance(collapse, bool):
             raise InvalidArguments("collapseThreads must be a boolean")
-        ordering = [*ordering, F("id").desc()] if ordering else [F("received_at").desc(), F("id").desc()]
+        ordering = (
+            [*ordering, F("id").desc()] if ordering else [F("received_at").desc(), F("id").desc()]
+        )
         qs = self.queryset(ctx).filter(condition)
         if collapse:
             ranked = qs.annotate(

@@ -16,18 +16,66 @@ from jmap_mail import mime
 from jmap_mail.email.blobids import part_blob_id
 
 METADATA = ("id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt")
-BODY = ("bodyStructure", "bodyValues", "textBody", "htmlBody", "attachments", "hasAttachment", "preview")
+BODY = (
+    "bodyStructure",
+    "bodyValues",
+    "textBody",
+    "htmlBody",
+    "attachments",
+    "hasAttachment",
+    "preview",
+)
 DEFAULT_PROPERTIES = [
-    "id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt", "messageId",
-    "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo", "subject",
-    "sentAt", "hasAttachment", "preview", "bodyValues", "textBody", "htmlBody", "attachments",
+    "id",
+    "blobId",
+    "threadId",
+    "mailboxIds",
+    "keywords",
+    "size",
+    "receivedAt",
+    "messageId",
+    "inReplyTo",
+    "references",
+    "sender",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "replyTo",
+    "subject",
+    "sentAt",
+    "hasAttachment",
+    "preview",
+    "bodyValues",
+    "textBody",
+    "htmlBody",
+    "attachments",
 ]
 BODY_PART_PROPERTIES = (
-    "partId", "blobId", "size", "headers", "name", "type", "charset", "disposition", "cid",
-    "language", "location", "subParts",
+    "partId",
+    "blobId",
+    "size",
+    "headers",
+    "name",
+    "type",
+    "charset",
+    "disposition",
+    "cid",
+    "language",
+    "location",
+    "subParts",
 )
 DEFAULT_BODY_PROPERTIES = [
-    "partId", "blobId", "size", "name", "type", "charset", "disposition", "cid", "language", "location",
+    "partId",
+    "blobId",
+    "size",
+    "name",
+    "type",
+    "charset",
+    "disposition",
+    "cid",
+    "language",
+    "location",
 ]
 STATIC_PROPERTIES = frozenset((*METADATA, *BODY, "headers", *mime.CONVENIENCE_HEADERS))
 
@@ -59,9 +107,12 @@ def parse_body_options(extra: JSONObject) -> BodyOptions:
     if props is None:
         props = list(DEFAULT_BODY_PROPERTIES)
     if not isinstance(props, list) or not all(
-        isinstance(p, str) and (p in BODY_PART_PROPERTIES or _header_prop(p) is not None) for p in props
+        isinstance(p, str) and (p in BODY_PART_PROPERTIES or _header_prop(p) is not None)
+        for p in props
     ):
-        raise InvalidArguments("bodyProperties must list EmailBodyPart properties", arguments=["bodyProperties"])
+        raise InvalidArguments(
+            "bodyProperties must list EmailBodyPart properties", arguments=["bodyProperties"]
+        )
     flags = {}
     for name in ("fetchTextBodyValues", "fetchHTMLBodyValues", "fetchAllBodyValues"):
         value = extra.get(name, False)
@@ -72,7 +123,9 @@ def parse_body_options(extra: JSONObject) -> BodyOptions:
     if max_bytes is None:
         max_bytes = 0
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
-        raise InvalidArguments("maxBodyValueBytes must be an UnsignedInt", arguments=["maxBodyValueBytes"])
+        raise InvalidArguments(
+            "maxBodyValueBytes must be an UnsignedInt", arguments=["maxBodyValueBytes"]
+        )
     return BodyOptions(
         tuple(str(p) for p in props),
         flags["fetchTextBodyValues"],
@@ -138,11 +191,17 @@ def _value(view: EmailView, name: str, options: BodyOptions) -> JSONValue:
         return [{"name": h.name, "value": h.value} for h in view.msg.headers]
     if name in mime.CONVENIENCE_HEADERS:
         field_name, form = mime.CONVENIENCE_HEADERS[name]
-        return mime.header_property_value(view.msg.headers, mime.HeaderProperty(field_name, form, False))
+        return mime.header_property_value(
+            view.msg.headers, mime.HeaderProperty(field_name, form, False)
+        )
     if name == "bodyStructure":
         return _part_json(view, view.msg.root, options, structure=True)
     if name in ("textBody", "htmlBody", "attachments"):
-        ids = {"textBody": view.msg.text_body, "htmlBody": view.msg.html_body, "attachments": view.msg.attachments}[name]
+        ids = {
+            "textBody": view.msg.text_body,
+            "htmlBody": view.msg.html_body,
+            "attachments": view.msg.attachments,
+        }[name]
         return [_part_json(view, part, options) for pid in ids if (part := view.msg.part(pid))]
     if name == "bodyValues":
         return {}
@@ -151,7 +210,9 @@ def _value(view: EmailView, name: str, options: BodyOptions) -> JSONValue:
     return mime.header_property_value(view.msg.headers, prop)
 
 
-def _part_json(view: EmailView, part: mime.Part, options: BodyOptions, *, structure: bool = False) -> JSONObject:
+def _part_json(
+    view: EmailView, part: mime.Part, options: BodyOptions, *, structure: bool = False
+) -> JSONObject:
     values: dict[str, JSONValue] = {
         "partId": part.part_id,
         "blobId": part_blob_id(view.blob_sha, part.part_id) if part.part_id else None,
@@ -176,7 +237,9 @@ def _part_json(view: EmailView, part: mime.Part, options: BodyOptions, *, struct
             assert header is not None
             out[prop] = mime.header_property_value(part.headers, header)
     if part.part_id is None and (structure or "subParts" in options.properties):
-        out["subParts"] = [_part_json(view, sub, options, structure=structure) for sub in part.sub_parts]
+        out["subParts"] = [
+            _part_json(view, sub, options, structure=structure) for sub in part.sub_parts
+        ]
     elif "subParts" in options.properties:
         out["subParts"] = None
     return out

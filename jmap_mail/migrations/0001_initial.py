@@ -10,198 +10,338 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('jmap_core', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("jmap_core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Email',
+            name="Email",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jmap_id', models.CharField(max_length=64, unique=True)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('size', models.BigIntegerField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('message_id', models.CharField(blank=True, max_length=998)),
-                ('subject', models.TextField(blank=True)),
-                ('sort_subject', models.TextField(blank=True)),
-                ('sort_from', models.TextField(blank=True)),
-                ('sort_to', models.TextField(blank=True)),
-                ('from_text', models.TextField(blank=True)),
-                ('to_text', models.TextField(blank=True)),
-                ('cc_text', models.TextField(blank=True)),
-                ('bcc_text', models.TextField(blank=True)),
-                ('has_attachment', models.BooleanField(default=False)),
-                ('preview', models.CharField(blank=True, max_length=256)),
-                ('keywords', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=255), blank=True, default=list, size=None)),
-                ('parsed', models.JSONField()),
-                ('search', django.contrib.postgres.search.SearchVectorField(null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('blob', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='jmap_core.blobcontent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jmap_id", models.CharField(max_length=64, unique=True)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("size", models.BigIntegerField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("message_id", models.CharField(blank=True, max_length=998)),
+                ("subject", models.TextField(blank=True)),
+                ("sort_subject", models.TextField(blank=True)),
+                ("sort_from", models.TextField(blank=True)),
+                ("sort_to", models.TextField(blank=True)),
+                ("from_text", models.TextField(blank=True)),
+                ("to_text", models.TextField(blank=True)),
+                ("cc_text", models.TextField(blank=True)),
+                ("bcc_text", models.TextField(blank=True)),
+                ("has_attachment", models.BooleanField(default=False)),
+                ("preview", models.CharField(blank=True, max_length=256)),
+                (
+                    "keywords",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=255),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("parsed", models.JSONField()),
+                ("search", django.contrib.postgres.search.SearchVectorField(null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "blob",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="jmap_core.blobcontent",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'all_objects',
+                "abstract": False,
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jmap_id', models.CharField(max_length=64, unique=True)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('name', models.CharField(max_length=255)),
-                ('role', models.CharField(blank=True, max_length=32, null=True)),
-                ('sort_order', models.PositiveIntegerField(default=0)),
-                ('is_subscribed', models.BooleanField(default=True)),
-                ('uid_validity', models.BigIntegerField()),
-                ('uid_next', models.BigIntegerField(default=1)),
-                ('props_modseq', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='jmap_mail.mailbox')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jmap_id", models.CharField(max_length=64, unique=True)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("name", models.CharField(max_length=255)),
+                ("role", models.CharField(blank=True, max_length=32, null=True)),
+                ("sort_order", models.PositiveIntegerField(default=0)),
+                ("is_subscribed", models.BooleanField(default=True)),
+                ("uid_validity", models.BigIntegerField()),
+                ("uid_next", models.BigIntegerField(default=1)),
+                ("props_modseq", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="jmap_mail.mailbox",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'all_objects',
+                "abstract": False,
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='MailboxMessage',
+            name="MailboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.BigIntegerField()),
-                ('modseq', models.BigIntegerField()),
-                ('expunged', models.BooleanField(default=False)),
-                ('received_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('email', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='jmap_mail.email')),
-                ('mailbox', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='jmap_mail.mailbox')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uid", models.BigIntegerField()),
+                ("modseq", models.BigIntegerField()),
+                ("expunged", models.BooleanField(default=False)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "email",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="jmap_mail.email",
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="jmap_mail.mailbox",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='email',
-            name='mailboxes',
-            field=models.ManyToManyField(related_name='emails', through='jmap_mail.MailboxMessage', to='jmap_mail.mailbox'),
+            model_name="email",
+            name="mailboxes",
+            field=models.ManyToManyField(
+                related_name="emails", through="jmap_mail.MailboxMessage", to="jmap_mail.mailbox"
+            ),
         ),
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jmap_id', models.CharField(max_length=64, unique=True)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jmap_id", models.CharField(max_length=64, unique=True)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'all_objects',
+                "abstract": False,
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='MessageIdRef',
+            name="MessageIdRef",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=255)),
-                ('sort_subject', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('email', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='message_refs', to='jmap_mail.email')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='jmap_mail.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=255)),
+                ("sort_subject", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "email",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="message_refs",
+                        to="jmap_mail.email",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="jmap_mail.thread",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='mailboxmessage',
-            name='thread',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='jmap_mail.thread'),
+            model_name="mailboxmessage",
+            name="thread",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="jmap_mail.thread"
+            ),
         ),
         migrations.AddField(
-            model_name='email',
-            name='thread',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emails', to='jmap_mail.thread'),
+            model_name="email",
+            name="thread",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="emails",
+                to="jmap_mail.thread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='mailbox',
-            index=models.Index(fields=['account', 'modseq'], name='mailbox_modseq'),
+            model_name="mailbox",
+            index=models.Index(fields=["account", "modseq"], name="mailbox_modseq"),
         ),
         migrations.AddConstraint(
-            model_name='mailbox',
-            constraint=models.UniqueConstraint(condition=models.Q(('destroyed', False), ('role__isnull', False)), fields=('account', 'role'), name='mailbox_one_per_role'),
+            model_name="mailbox",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("destroyed", False), ("role__isnull", False)),
+                fields=("account", "role"),
+                name="mailbox_one_per_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mailbox',
-            constraint=models.UniqueConstraint(condition=models.Q(('destroyed', False)), fields=('account', 'parent', 'name'), name='mailbox_unique_sibling_name', nulls_distinct=False),
+            model_name="mailbox",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("destroyed", False)),
+                fields=("account", "parent", "name"),
+                name="mailbox_unique_sibling_name",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['account', 'modseq'], name='thread_modseq'),
+            model_name="thread",
+            index=models.Index(fields=["account", "modseq"], name="thread_modseq"),
         ),
         migrations.AddIndex(
-            model_name='messageidref',
-            index=models.Index(fields=['account', 'message_id'], name='msgref_lookup'),
+            model_name="messageidref",
+            index=models.Index(fields=["account", "message_id"], name="msgref_lookup"),
         ),
         migrations.AddIndex(
-            model_name='mailboxmessage',
-            index=models.Index(condition=models.Q(('expunged', False)), fields=['mailbox', '-received_at'], name='membership_list'),
+            model_name="mailboxmessage",
+            index=models.Index(
+                condition=models.Q(("expunged", False)),
+                fields=["mailbox", "-received_at"],
+                name="membership_list",
+            ),
         ),
         migrations.AddIndex(
-            model_name='mailboxmessage',
-            index=models.Index(fields=['email'], name='membership_email'),
+            model_name="mailboxmessage",
+            index=models.Index(fields=["email"], name="membership_email"),
         ),
         migrations.AddIndex(
-            model_name='mailboxmessage',
-            index=models.Index(fields=['mailbox', 'modseq'], name='membership_modseq'),
+            model_name="mailboxmessage",
+            index=models.Index(fields=["mailbox", "modseq"], name="membership_modseq"),
         ),
         migrations.AddConstraint(
-            model_name='mailboxmessage',
-            constraint=models.UniqueConstraint(fields=('mailbox', 'uid'), name='membership_unique_uid'),
+            model_name="mailboxmessage",
+            constraint=models.UniqueConstraint(
+                fields=("mailbox", "uid"), name="membership_unique_uid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mailboxmessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('expunged', False)), fields=('mailbox', 'email'), name='membership_unique_live'),
+            model_name="mailboxmessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("expunged", False)),
+                fields=("mailbox", "email"),
+                name="membership_unique_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='email',
-            index=models.Index(fields=['account', 'modseq'], name='email_modseq'),
+            model_name="email",
+            index=models.Index(fields=["account", "modseq"], name="email_modseq"),
         ),
         migrations.AddIndex(
-            model_name='email',
-            index=models.Index(fields=['account', '-received_at'], name='email_received'),
+            model_name="email",
+            index=models.Index(fields=["account", "-received_at"], name="email_received"),
         ),
         migrations.AddIndex(
-            model_name='email',
-            index=models.Index(fields=['thread'], name='email_thread'),
+            model_name="email",
+            index=models.Index(fields=["thread"], name="email_thread"),
         ),
         migrations.AddIndex(
-            model_name='email',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['keywords'], name='email_keywords'),
+            model_name="email",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["keywords"], name="email_keywords"
+            ),
         ),
         migrations.AddIndex(
-            model_name='email',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='email_search'),
+            model_name="email",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="email_search"),
         ),
     ]

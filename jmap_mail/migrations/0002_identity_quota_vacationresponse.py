@@ -7,100 +7,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('jmap_mail', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("jmap_mail", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jmap_id', models.CharField(max_length=64, unique=True)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('email', models.CharField(max_length=320)),
-                ('reply_to', models.JSONField(blank=True, null=True)),
-                ('bcc', models.JSONField(blank=True, null=True)),
-                ('text_signature', models.TextField(blank=True)),
-                ('html_signature', models.TextField(blank=True)),
-                ('may_delete', models.BooleanField(default=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jmap_id", models.CharField(max_length=64, unique=True)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("email", models.CharField(max_length=320)),
+                ("reply_to", models.JSONField(blank=True, null=True)),
+                ("bcc", models.JSONField(blank=True, null=True)),
+                ("text_signature", models.TextField(blank=True)),
+                ("html_signature", models.TextField(blank=True)),
+                ("may_delete", models.BooleanField(default=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'identities',
-                'abstract': False,
-                'base_manager_name': 'all_objects',
-                'indexes': [models.Index(fields=['account', 'modseq'], name='identity_modseq')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('destroyed', False), ('may_delete', False)), fields=('account',), name='identity_one_default')],
+                "verbose_name_plural": "identities",
+                "abstract": False,
+                "base_manager_name": "all_objects",
+                "indexes": [models.Index(fields=["account", "modseq"], name="identity_modseq")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("destroyed", False), ("may_delete", False)),
+                        fields=("account",),
+                        name="identity_one_default",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jmap_id', models.CharField(max_length=64, unique=True)),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('key', models.CharField(max_length=32)),
-                ('scope', models.CharField(max_length=16)),
-                ('resource_type', models.CharField(max_length=16)),
-                ('name', models.CharField(max_length=255)),
-                ('description', models.TextField(blank=True)),
-                ('types', models.JSONField(default=list)),
-                ('used', models.BigIntegerField(default=0)),
-                ('hard_limit', models.BigIntegerField(default=0)),
-                ('props_modseq', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jmap_id", models.CharField(max_length=64, unique=True)),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("key", models.CharField(max_length=32)),
+                ("scope", models.CharField(max_length=16)),
+                ("resource_type", models.CharField(max_length=16)),
+                ("name", models.CharField(max_length=255)),
+                ("description", models.TextField(blank=True)),
+                ("types", models.JSONField(default=list)),
+                ("used", models.BigIntegerField(default=0)),
+                ("hard_limit", models.BigIntegerField(default=0)),
+                ("props_modseq", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'all_objects',
-                'indexes': [models.Index(fields=['account', 'modseq'], name='quota_modseq')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('destroyed', False)), fields=('account', 'key'), name='quota_one_per_key')],
+                "abstract": False,
+                "base_manager_name": "all_objects",
+                "indexes": [models.Index(fields=["account", "modseq"], name="quota_modseq")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("destroyed", False)),
+                        fields=("account", "key"),
+                        name="quota_one_per_key",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='VacationResponse',
+            name="VacationResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('modseq', models.BigIntegerField(default=0)),
-                ('created_modseq', models.BigIntegerField(default=0)),
-                ('destroyed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('jmap_id', models.CharField(default='singleton', max_length=64)),
-                ('is_enabled', models.BooleanField(default=False)),
-                ('from_date', models.DateTimeField(blank=True, null=True)),
-                ('to_date', models.DateTimeField(blank=True, null=True)),
-                ('subject', models.TextField(blank=True, null=True)),
-                ('text_body', models.TextField(blank=True, null=True)),
-                ('html_body', models.TextField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("modseq", models.BigIntegerField(default=0)),
+                ("created_modseq", models.BigIntegerField(default=0)),
+                ("destroyed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("jmap_id", models.CharField(default="singleton", max_length=64)),
+                ("is_enabled", models.BooleanField(default=False)),
+                ("from_date", models.DateTimeField(blank=True, null=True)),
+                ("to_date", models.DateTimeField(blank=True, null=True)),
+                ("subject", models.TextField(blank=True, null=True)),
+                ("text_body", models.TextField(blank=True, null=True)),
+                ("html_body", models.TextField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'all_objects',
-                'indexes': [models.Index(fields=['account', 'modseq'], name='vacationresponse_modseq')],
-                'constraints': [models.UniqueConstraint(fields=('account',), name='vacationresponse_one_per_account')],
+                "abstract": False,
+                "base_manager_name": "all_objects",
+                "indexes": [
+                    models.Index(fields=["account", "modseq"], name="vacationresponse_modseq")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account",), name="vacationresponse_one_per_account"
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
     ]

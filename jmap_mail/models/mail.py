@@ -1,4 +1,4 @@
-"""The mail store: mailboxes, threads, emails and their memberships (RFC 8621 §2–§4).
+"""The mail store: mailboxes, threads, emails and their memberships (RFC 8621 §2-§4).
 
 Designed so that IMAP (RFC 9051, CONDSTORE/QRESYNC RFC 7162) can be served from the same rows:
 every mailbox has a UIDVALIDITY and UIDNEXT, every membership of an email in a mailbox carries a
@@ -29,7 +29,8 @@ class Mailbox(SyncedModel):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    role = models.CharField(max_length=32, null=True, blank=True)
+    # NULL, not "", is "no role": the one-mailbox-per-role constraint must ignore it.
+    role = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     sort_order = models.PositiveIntegerField(default=0)
     is_subscribed = models.BooleanField(default=True)
     # IMAP identity (RFC 9051 §2.3.1.1): UIDs are never reused under one UIDVALIDITY.
@@ -52,6 +53,7 @@ class Mailbox(SyncedModel):
                 name="mailbox_unique_sibling_name",
             ),
         ]
+
     def __str__(self) -> str:
         return self.name
 

@@ -14,7 +14,9 @@ def test_upload_then_download_round_trips(jmap: JmapClient) -> None:
     response = jmap.upload(b"hello world", "text/plain")
     assert response.status_code == 201
     body = response.json()
-    assert body["accountId"] == jmap.account_id and body["size"] == 11 and body["type"] == "text/plain"
+    assert body["accountId"] == jmap.account_id
+    assert body["size"] == 11
+    assert body["type"] == "text/plain"
     download = jmap.download(body["blobId"], "h\u00e9llo.txt", "text/plain")
     assert download.status_code == 200
     assert download.content == b"hello world"
@@ -55,10 +57,14 @@ def test_uploads_over_quota_are_refused(jmap: JmapClient) -> None:
 def test_blob_copy_between_reachable_accounts(jmap: JmapClient, other_jmap: JmapClient) -> None:
     """RFC 8620 §6.3: fromAccountNotFound for an account the user cannot reach."""
     blob_id = jmap.upload(b"data").json()["blobId"]
-    result = jmap.call("Blob/copy", {"fromAccountId": jmap.account_id, "blobIds": [blob_id, "bnope"]}, using=[CORE])
+    result = jmap.call(
+        "Blob/copy", {"fromAccountId": jmap.account_id, "blobIds": [blob_id, "bnope"]}, using=[CORE]
+    )
     assert result["copied"] == {blob_id: blob_id}
     assert result["notCopied"]["bnope"]["type"] == "notFound"
-    error = jmap.call_error("Blob/copy", {"fromAccountId": other_jmap.account_id, "blobIds": [blob_id]}, using=[CORE])
+    error = jmap.call_error(
+        "Blob/copy", {"fromAccountId": other_jmap.account_id, "blobIds": [blob_id]}, using=[CORE]
+    )
     assert error == "fromAccountNotFound"
 
 

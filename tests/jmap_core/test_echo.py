@@ -1,4 +1,4 @@
-"""RFC 8620 §4 Core/echo and the request envelope of §3.3–§3.4."""
+"""RFC 8620 §4 Core/echo and the request envelope of §3.3-§3.4."""
 
 from __future__ import annotations
 

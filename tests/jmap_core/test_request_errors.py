@@ -46,20 +46,31 @@ def test_deep_nesting_is_refused(jmap: JmapClient) -> None:
     deep: Any = {}
     for _ in range(5000):
         deep = {"a": deep}
-    raw = b'{"using": [], "methodCalls": [["Core/echo", ' + b'{"a":' * 5000 + b"{}" + b"}" * 5000 + b', "x"]]}'
+    raw = (
+        b'{"using": [], "methodCalls": [["Core/echo", '
+        + b'{"a":' * 5000
+        + b"{}"
+        + b"}" * 5000
+        + b', "x"]]}'
+    )
     result = jmap.post(None, raw=raw)
-    assert result.status == 400 and result.json["type"] in (PROBLEM + "notRequest", PROBLEM + "notJSON")
+    assert result.status == 400
+    assert result.json["type"] in (PROBLEM + "notRequest", PROBLEM + "notJSON")
 
 
 def test_unknown_capability(jmap: JmapClient) -> None:
     """RFC 8620 §3.6.1 unknownCapability."""
-    _problem(jmap.post({"using": [CORE, "urn:example:nope"], "methodCalls": []}), "unknownCapability")
+    _problem(
+        jmap.post({"using": [CORE, "urn:example:nope"], "methodCalls": []}), "unknownCapability"
+    )
 
 
 def test_too_many_calls_is_a_limit(jmap: JmapClient, settings: Any) -> None:
     """RFC 8620 §3.6.1 limit, naming maxCallsInRequest."""
     settings.JMAP_LIMITS = {"maxCallsInRequest": 2}
-    result = jmap.post({"using": [CORE], "methodCalls": [["Core/echo", {}, str(i)] for i in range(3)]})
+    result = jmap.post(
+        {"using": [CORE], "methodCalls": [["Core/echo", {}, str(i)] for i in range(3)]}
+    )
     _problem(result, "limit")
     assert result.json["limit"] == "maxCallsInRequest"
 

@@ -10,7 +10,15 @@ def test_a_reference_feeds_query_ids_into_get(jmap: JmapClient) -> None:
     result = jmap.request(
         [
             ["Mailbox/query", {"accountId": jmap.account_id, "filter": {"role": "inbox"}}, "q"],
-            ["Mailbox/get", {"accountId": jmap.account_id, "#ids": {"resultOf": "q", "name": "Mailbox/query", "path": "/ids"}, "properties": ["role"]}, "g"],
+            [
+                "Mailbox/get",
+                {
+                    "accountId": jmap.account_id,
+                    "#ids": {"resultOf": "q", "name": "Mailbox/query", "path": "/ids"},
+                    "properties": ["role"],
+                },
+                "g",
+            ],
         ]
     )
     assert [m["role"] for m in result.sentence(1)[1]["list"]] == ["inbox"]
@@ -20,11 +28,26 @@ def test_star_collects_from_every_array_item(jmap: JmapClient) -> None:
     """RFC 8620 §3.7: '*' maps over arrays and flattens."""
     result = jmap.request(
         [
-            ["Mailbox/get", {"accountId": jmap.account_id, "ids": None, "properties": ["name"]}, "g"],
-            ["Core/echo", {"#names": {"resultOf": "g", "name": "Mailbox/get", "path": "/list/*/name"}}, "e"],
+            [
+                "Mailbox/get",
+                {"accountId": jmap.account_id, "ids": None, "properties": ["name"]},
+                "g",
+            ],
+            [
+                "Core/echo",
+                {"#names": {"resultOf": "g", "name": "Mailbox/get", "path": "/list/*/name"}},
+                "e",
+            ],
         ]
     )
-    assert sorted(result.sentence(1)[1]["names"]) == ["Archive", "Drafts", "Inbox", "Junk", "Sent", "Trash"]
+    assert sorted(result.sentence(1)[1]["names"]) == [
+        "Archive",
+        "Drafts",
+        "Inbox",
+        "Junk",
+        "Sent",
+        "Trash",
+    ]
 
 
 def test_bad_references_are_invalid_result_reference(jmap: JmapClient) -> None:
@@ -52,7 +75,15 @@ def test_a_reference_beside_the_plain_argument_is_invalid_arguments(jmap: JmapCl
     result = jmap.request(
         [
             ["Mailbox/get", {"accountId": jmap.account_id, "ids": None}, "g"],
-            ["Mailbox/get", {"accountId": jmap.account_id, "ids": [], "#ids": {"resultOf": "g", "name": "Mailbox/get", "path": "/notFound"}}, "h"],
+            [
+                "Mailbox/get",
+                {
+                    "accountId": jmap.account_id,
+                    "ids": [],
+                    "#ids": {"resultOf": "g", "name": "Mailbox/get", "path": "/notFound"},
+                },
+                "h",
+            ],
         ]
     )
     assert result.sentence(1)[1]["type"] == "invalidArguments"

@@ -15,13 +15,20 @@ def test_session_lists_capabilities_account_and_urls(jmap: JmapClient) -> None:
     session = jmap.session()
     core = session["capabilities"][CORE]
     assert set(core) == {
-        "maxSizeUpload", "maxConcurrentUpload", "maxSizeRequest", "maxConcurrentRequests",
-        "maxCallsInRequest", "maxObjectsInGet", "maxObjectsInSet", "collationAlgorithms",
+        "maxSizeUpload",
+        "maxConcurrentUpload",
+        "maxSizeRequest",
+        "maxConcurrentRequests",
+        "maxCallsInRequest",
+        "maxObjectsInGet",
+        "maxObjectsInSet",
+        "collationAlgorithms",
     }
     assert session["username"] == jmap.account.address
     account = session["accounts"][jmap.account_id]
     assert account["name"] == jmap.account.address
-    assert account["isPersonal"] is True and account["isReadOnly"] is False
+    assert account["isPersonal"] is True
+    assert account["isReadOnly"] is False
     assert MAIL in account["accountCapabilities"]
     assert session["primaryAccounts"][MAIL] == jmap.account_id
     assert session["apiUrl"] == "http://testserver/jmap/api/"
@@ -49,8 +56,10 @@ def test_trusted_proxy_headers_shape_the_urls(jmap: JmapClient, settings: Any) -
     settings.USE_X_FORWARDED_HOST = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     response = Client().get(
-        "/jmap/session/", HTTP_AUTHORIZATION=jmap.auth,
-        HTTP_X_FORWARDED_HOST="jmap.example.org", HTTP_X_FORWARDED_PROTO="https",
+        "/jmap/session/",
+        HTTP_AUTHORIZATION=jmap.auth,
+        HTTP_X_FORWARDED_HOST="jmap.example.org",
+        HTTP_X_FORWARDED_PROTO="https",
     )
     assert response.json()["apiUrl"] == "https://jmap.example.org/jmap/api/"
 
@@ -62,12 +71,16 @@ def test_session_state_matches_the_api_session_state(jmap: JmapClient) -> None:
 
 
 def test_cors_preflight_is_answered(db: None) -> None:
-    response = Client().options("/jmap/api/", HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    response = Client().options(
+        "/jmap/api/", HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
     assert response.status_code == 204
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response["Access-Control-Allow-Headers"]
 
 
 def test_session_requires_authentication(db: None) -> None:
-    response = Client().get("/jmap/session/", HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"x@y:z").decode())
+    response = Client().get(
+        "/jmap/session/", HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"x@y:z").decode()
+    )
     assert response.status_code == 401

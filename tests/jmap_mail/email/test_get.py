@@ -35,7 +35,7 @@ MULTIPART = (
 
 
 def test_convenience_headers_and_body_lists(jmap: JmapClient) -> None:
-    """RFC 8621 §4.1.2–§4.1.4."""
+    """RFC 8621 §4.1.2-§4.1.4."""
     created = import_raw(jmap, MULTIPART)
     email = jmap.call("Email/get", {"ids": [created["id"]], "fetchTextBodyValues": True})["list"][0]
     assert email["subject"] == "Café menu"
@@ -51,17 +51,25 @@ def test_convenience_headers_and_body_lists(jmap: JmapClient) -> None:
     assert email["preview"] == "Café au lait today."
     assert [p["type"] for p in email["textBody"]] == ["text/plain"]
     assert [p["type"] for p in email["htmlBody"]] == ["text/html"]
-    assert [(p["type"], p["name"]) for p in email["attachments"]] == [("application/pdf", "menü.pdf")]
+    assert [(p["type"], p["name"]) for p in email["attachments"]] == [
+        ("application/pdf", "menü.pdf")
+    ]
     text_part = email["textBody"][0]["partId"]
     assert email["bodyValues"] == {
-        text_part: {"value": "Café au lait today.", "isEncodingProblem": False, "isTruncated": False}
+        text_part: {
+            "value": "Café au lait today.",
+            "isEncodingProblem": False,
+            "isTruncated": False,
+        }
     }
 
 
 def test_part_blobs_download_decoded(jmap: JmapClient) -> None:
     """RFC 8621 §4.1.4: each part has a blobId."""
     created = import_raw(jmap, MULTIPART)
-    attachment = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][0]["attachments"][0]
+    attachment = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})[
+        "list"
+    ][0]["attachments"][0]
     response = jmap.download(attachment["blobId"], "menu.pdf", "application/pdf")
     assert response.status_code == 200
     assert response.content == b"%PDF-1.4\n"
@@ -71,8 +79,12 @@ def test_header_forms(jmap: JmapClient) -> None:
     """RFC 8621 §4.1.3 header:{name}:as{Form}[:all]."""
     created = import_raw(jmap, MULTIPART)
     props = [
-        "header:Subject", "header:subject:asText", "header:To:asGroupedAddresses",
-        "header:List-Unsubscribe:asURLs", "header:Date:asDate", "header:X-Missing:all",
+        "header:Subject",
+        "header:subject:asText",
+        "header:To:asGroupedAddresses",
+        "header:List-Unsubscribe:asURLs",
+        "header:Date:asDate",
+        "header:X-Missing:all",
         "header:Message-ID:asMessageIds",
     ]
     email = jmap.call("Email/get", {"ids": [created["id"]], "properties": props})["list"][0]
@@ -80,9 +92,18 @@ def test_header_forms(jmap: JmapClient) -> None:
     assert email["header:subject:asText"] == "Café menu"
     assert email["header:To:asGroupedAddresses"] == [
         {"name": None, "addresses": [{"name": None, "email": "a@example.com"}]},
-        {"name": "Group", "addresses": [{"name": None, "email": "b@example.com"}, {"name": None, "email": "c@example.com"}]},
+        {
+            "name": "Group",
+            "addresses": [
+                {"name": None, "email": "b@example.com"},
+                {"name": None, "email": "c@example.com"},
+            ],
+        },
     ]
-    assert email["header:List-Unsubscribe:asURLs"] == ["https://example.com/u", "mailto:u@example.com"]
+    assert email["header:List-Unsubscribe:asURLs"] == [
+        "https://example.com/u",
+        "mailto:u@example.com",
+    ]
     assert email["header:Date:asDate"] == "2023-01-04T09:30:00-05:00"
     assert email["header:X-Missing:all"] == []
     assert email["header:Message-ID:asMessageIds"] == ["menu@example.com"]
@@ -90,26 +111,52 @@ def test_header_forms(jmap: JmapClient) -> None:
 
 def test_an_invalid_header_form_is_invalid_arguments(jmap: JmapClient) -> None:
     """RFC 8621 §4.2."""
-    assert jmap.call_error("Email/get", {"ids": [], "properties": ["header:Subject:asAddresses"]}) == "invalidArguments"
-    assert jmap.call_error("Email/get", {"ids": [], "bodyProperties": ["nope"]}) == "invalidArguments"
+    assert (
+        jmap.call_error("Email/get", {"ids": [], "properties": ["header:Subject:asAddresses"]})
+        == "invalidArguments"
+    )
+    assert (
+        jmap.call_error("Email/get", {"ids": [], "bodyProperties": ["nope"]}) == "invalidArguments"
+    )
 
 
 def test_max_body_value_bytes_truncates(jmap: JmapClient) -> None:
     created = import_raw(jmap, message(body="h\u00e9llo world"))
-    email = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["bodyValues", "textBody"], "fetchAllBodyValues": True, "maxBodyValueBytes": 2})["list"][0]
+    email = jmap.call(
+        "Email/get",
+        {
+            "ids": [created["id"]],
+            "properties": ["bodyValues", "textBody"],
+            "fetchAllBodyValues": True,
+            "maxBodyValueBytes": 2,
+        },
+    )["list"][0]
     value = next(iter(email["bodyValues"].values()))
     assert value == {"value": "h", "isEncodingProblem": False, "isTruncated": True}
 
 
 def test_body_structure_lists_sub_parts(jmap: JmapClient) -> None:
     created = import_raw(jmap, MULTIPART)
-    structure = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["bodyStructure"], "bodyProperties": ["partId", "type"]})["list"][0]["bodyStructure"]
+    structure = jmap.call(
+        "Email/get",
+        {
+            "ids": [created["id"]],
+            "properties": ["bodyStructure"],
+            "bodyProperties": ["partId", "type"],
+        },
+    )["list"][0]["bodyStructure"]
     assert structure == {
         "partId": None,
         "type": "multipart/mixed",
         "subParts": [
-            {"partId": None, "type": "multipart/alternative", "subParts": [
-                {"partId": "1", "type": "text/plain"}, {"partId": "2", "type": "text/html"}]},
+            {
+                "partId": None,
+                "type": "multipart/alternative",
+                "subParts": [
+                    {"partId": "1", "type": "text/plain"},
+                    {"partId": "2", "type": "text/html"},
+                ],
+            },
             {"partId": "3", "type": "application/pdf"},
         ],
     }

@@ -13,7 +13,13 @@ def test_import_stores_the_message_byte_exact(jmap: JmapClient) -> None:
     created = import_raw(jmap, raw, keywords={"$Seen": True}, received_at="2024-02-03T04:05:06Z")
     assert set(created) == {"id", "blobId", "threadId", "size"}
     assert created["size"] == len(raw)
-    email = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["subject", "keywords", "receivedAt", "mailboxIds", "blobId"]})["list"][0]
+    email = jmap.call(
+        "Email/get",
+        {
+            "ids": [created["id"]],
+            "properties": ["subject", "keywords", "receivedAt", "mailboxIds", "blobId"],
+        },
+    )["list"][0]
     assert email == {
         "id": created["id"],
         "subject": "Imported",
@@ -35,7 +41,11 @@ def test_import_errors_are_per_item(jmap: JmapClient) -> None:
                 "nomailbox": {"blobId": blob_id, "mailboxIds": {}},
                 "badmailbox": {"blobId": blob_id, "mailboxIds": {"mnope": True}},
                 "noblob": {"blobId": "b" + "1" * 64, "mailboxIds": {inbox: True}},
-                "badkeyword": {"blobId": blob_id, "mailboxIds": {inbox: True}, "keywords": {"a b": True}},
+                "badkeyword": {
+                    "blobId": blob_id,
+                    "mailboxIds": {inbox: True},
+                    "keywords": {"a b": True},
+                },
                 "ok": {"blobId": blob_id, "mailboxIds": {inbox: True}},
             }
         },
@@ -52,7 +62,10 @@ def test_import_errors_are_per_item(jmap: JmapClient) -> None:
 
 def test_not_a_message_is_invalid_email(jmap: JmapClient) -> None:
     blob_id = jmap.upload(b"\x00\x01 just bytes").json()["blobId"]
-    result = jmap.call("Email/import", {"emails": {"x": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}})
+    result = jmap.call(
+        "Email/import",
+        {"emails": {"x": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}},
+    )
     assert result["notCreated"]["x"]["type"] == "invalidEmail"
 
 
@@ -60,7 +73,10 @@ def test_import_over_quota_is_over_quota(jmap: JmapClient) -> None:
     raw = message(body="x" * 5000)
     blob_id = jmap.upload(raw).json()["blobId"]
     Account.objects.filter(pk=jmap.account.pk).update(storage_quota=100)
-    result = jmap.call("Email/import", {"emails": {"x": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}})
+    result = jmap.call(
+        "Email/import",
+        {"emails": {"x": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}},
+    )
     # The upload itself already counts against the quota, so the import adds nothing new.
     assert result["created"] is not None or result["notCreated"]["x"]["type"] == "overQuota"
 
@@ -72,7 +88,12 @@ def test_import_changes_email_mailbox_and_thread_states(jmap: JmapClient) -> Non
     assert changes["created"] == [created["id"]]
     mailbox_changes = jmap.call("Mailbox/changes", {"sinceState": before["Mailbox"]})
     assert mailbox_changes["updated"] == [role(jmap, "inbox")]
-    assert mailbox_changes["updatedProperties"] == ["totalEmails", "unreadEmails", "totalThreads", "unreadThreads"]
+    assert mailbox_changes["updatedProperties"] == [
+        "totalEmails",
+        "unreadEmails",
+        "totalThreads",
+        "unreadThreads",
+    ]
     thread_changes = jmap.call("Thread/changes", {"sinceState": before["Thread"]})
     assert thread_changes["created"] == [created["threadId"]]
 

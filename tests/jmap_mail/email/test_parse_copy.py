@@ -19,10 +19,29 @@ FORWARD = (
 def test_parse_an_uploaded_message_without_storing_it(jmap: JmapClient) -> None:
     blob_id = jmap.upload(message("Parsed"), "message/rfc822").json()["blobId"]
     before = jmap.state("Email")
-    result = jmap.call("Email/parse", {"blobIds": [blob_id, "bnope"], "properties": ["id", "subject", "blobId", "mailboxIds", "keywords", "receivedAt", "threadId"]})
+    result = jmap.call(
+        "Email/parse",
+        {
+            "blobIds": [blob_id, "bnope"],
+            "properties": [
+                "id",
+                "subject",
+                "blobId",
+                "mailboxIds",
+                "keywords",
+                "receivedAt",
+                "threadId",
+            ],
+        },
+    )
     assert result["parsed"][blob_id] == {
-        "id": None, "subject": "Parsed", "blobId": blob_id, "mailboxIds": None,
-        "keywords": None, "receivedAt": None, "threadId": None,
+        "id": None,
+        "subject": "Parsed",
+        "blobId": blob_id,
+        "mailboxIds": None,
+        "keywords": None,
+        "receivedAt": None,
+        "threadId": None,
     }
     assert result["notFound"] == ["bnope"]
     assert jmap.state("Email") == before
@@ -31,9 +50,18 @@ def test_parse_an_uploaded_message_without_storing_it(jmap: JmapClient) -> None:
 def test_parse_an_attached_message(jmap: JmapClient) -> None:
     """RFC 8621 §4.9: any message/rfc822 blob, including attached ones."""
     created = import_raw(jmap, FORWARD)
-    attachments = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][0]["attachments"]
+    attachments = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})[
+        "list"
+    ][0]["attachments"]
     inner_blob = attachments[0]["blobId"]
-    parsed = jmap.call("Email/parse", {"blobIds": [inner_blob], "properties": ["subject", "textBody"], "fetchTextBodyValues": True})
+    parsed = jmap.call(
+        "Email/parse",
+        {
+            "blobIds": [inner_blob],
+            "properties": ["subject", "textBody"],
+            "fetchTextBodyValues": True,
+        },
+    )
     assert parsed["parsed"][inner_blob]["subject"] == "inner"
 
 
@@ -46,5 +74,11 @@ def test_copy_needs_another_reachable_account(jmap: JmapClient, other_jmap: Jmap
     """RFC 8620 §5.4: fromAccountNotFound; copying within one account is refused."""
     created = import_raw(jmap, message())
     create = {"c": {"id": created["id"], "mailboxIds": {role(jmap, "inbox"): True}}}
-    assert jmap.call_error("Email/copy", {"fromAccountId": other_jmap.account_id, "create": create}) == "fromAccountNotFound"
-    assert jmap.call_error("Email/copy", {"fromAccountId": jmap.account_id, "create": create}) == "invalidArguments"
+    assert (
+        jmap.call_error("Email/copy", {"fromAccountId": other_jmap.account_id, "create": create})
+        == "fromAccountNotFound"
+    )
+    assert (
+        jmap.call_error("Email/copy", {"fromAccountId": jmap.account_id, "create": create})
+        == "invalidArguments"
+    )

@@ -11,9 +11,41 @@ from tests.jmap_mail.email.helpers import import_raw, role
 
 def _seed(jmap: JmapClient) -> dict[str, dict[str, Any]]:
     return {
-        "a": import_raw(jmap, message("Apple pie recipe", sender="Carol <carol@example.com>", body="Bake the apples slowly", message_id="qa@x"), received_at="2024-01-01T00:00:00Z", keywords={"$seen": True}),
-        "b": import_raw(jmap, message("Budget report", sender="Dave <dave@example.com>", to="finance@example.com", body="Numbers attached", message_id="qb@x", extra="X-Priority: 1"), received_at="2024-01-02T00:00:00Z", keywords={"$flagged": True}),
-        "c": import_raw(jmap, message("Re: Apple pie recipe", sender="Dave <dave@example.com>", body="Loved it", message_id="qc@x", in_reply_to="qa@x"), received_at="2024-01-03T00:00:00Z"),
+        "a": import_raw(
+            jmap,
+            message(
+                "Apple pie recipe",
+                sender="Carol <carol@example.com>",
+                body="Bake the apples slowly",
+                message_id="qa@x",
+            ),
+            received_at="2024-01-01T00:00:00Z",
+            keywords={"$seen": True},
+        ),
+        "b": import_raw(
+            jmap,
+            message(
+                "Budget report",
+                sender="Dave <dave@example.com>",
+                to="finance@example.com",
+                body="Numbers attached",
+                message_id="qb@x",
+                extra="X-Priority: 1",
+            ),
+            received_at="2024-01-02T00:00:00Z",
+            keywords={"$flagged": True},
+        ),
+        "c": import_raw(
+            jmap,
+            message(
+                "Re: Apple pie recipe",
+                sender="Dave <dave@example.com>",
+                body="Loved it",
+                message_id="qc@x",
+                in_reply_to="qa@x",
+            ),
+            received_at="2024-01-03T00:00:00Z",
+        ),
     }
 
 
@@ -27,7 +59,11 @@ def _ids(jmap: JmapClient, flt: Any = None, sort: Any = None, **extra: Any) -> l
 def test_default_order_is_newest_first(jmap: JmapClient) -> None:
     e = _seed(jmap)
     assert _ids(jmap) == [e["c"]["id"], e["b"]["id"], e["a"]["id"]]
-    assert _ids(jmap, sort=[{"property": "receivedAt", "isAscending": True}]) == [e["a"]["id"], e["b"]["id"], e["c"]["id"]]
+    assert _ids(jmap, sort=[{"property": "receivedAt", "isAscending": True}]) == [
+        e["a"]["id"],
+        e["b"]["id"],
+        e["c"]["id"],
+    ]
 
 
 def test_filters(jmap: JmapClient) -> None:
@@ -57,7 +93,10 @@ def test_filters(jmap: JmapClient) -> None:
         ({"header": ["X-Priority", "9"]}, set()),
         ({"hasAttachment": False}, {a, b, c}),
         ({"minSize": 1, "maxSize": 10}, set()),
-        ({"operator": "OR", "conditions": [{"hasKeyword": "$seen"}, {"hasKeyword": "$flagged"}]}, {a, b}),
+        (
+            {"operator": "OR", "conditions": [{"hasKeyword": "$seen"}, {"hasKeyword": "$flagged"}]},
+            {a, b},
+        ),
         ({"operator": "NOT", "conditions": [{"from": "dave"}]}, {a}),
     ]
     for flt, expected in cases:
@@ -76,10 +115,24 @@ def test_sorts(jmap: JmapClient) -> None:
     a, b, c = e["a"]["id"], e["b"]["id"], e["c"]["id"]
     assert _ids(jmap, sort=[{"property": "subject"}, {"property": "receivedAt"}]) == [a, c, b]
     assert _ids(jmap, sort=[{"property": "from"}, {"property": "receivedAt"}]) == [a, b, c]
-    assert _ids(jmap, sort=[{"property": "hasKeyword", "keyword": "$flagged", "isAscending": False}, {"property": "receivedAt"}]) == [b, a, c]
-    assert _ids(jmap, sort=[{"property": "someInThreadHaveKeyword", "keyword": "$seen", "isAscending": False}, {"property": "receivedAt"}]) == [a, c, b]
+    assert _ids(
+        jmap,
+        sort=[
+            {"property": "hasKeyword", "keyword": "$flagged", "isAscending": False},
+            {"property": "receivedAt"},
+        ],
+    ) == [b, a, c]
+    assert _ids(
+        jmap,
+        sort=[
+            {"property": "someInThreadHaveKeyword", "keyword": "$seen", "isAscending": False},
+            {"property": "receivedAt"},
+        ],
+    ) == [a, c, b]
     assert _ids(jmap, sort=[{"property": "size"}])  # every email sorted
-    assert jmap.call_error("Email/query", {"sort": [{"property": "hasKeyword"}]}) == "unsupportedSort"
+    assert (
+        jmap.call_error("Email/query", {"sort": [{"property": "hasKeyword"}]}) == "unsupportedSort"
+    )
 
 
 def test_collapse_threads_keeps_the_first_of_each_thread(jmap: JmapClient) -> None:
@@ -94,21 +147,35 @@ def test_query_changes_for_the_inbox_view(jmap: JmapClient) -> None:
     """RFC 8621 §4.5: inMailbox sorted by receivedAt can report changes."""
     e = _seed(jmap)
     inbox = role(jmap, "inbox")
-    args = {"filter": {"inMailbox": inbox}, "sort": [{"property": "receivedAt", "isAscending": False}]}
+    args = {
+        "filter": {"inMailbox": inbox},
+        "sort": [{"property": "receivedAt", "isAscending": False}],
+    }
     before = jmap.call("Email/query", args)
     assert before["canCalculateChanges"] is True
-    new = import_raw(jmap, message("New one", message_id="qn@x"), received_at="2024-01-04T00:00:00Z")
-    jmap.call("Email/set", {"update": {e["b"]["id"]: {"mailboxIds": {role(jmap, "archive"): True}}}})
+    new = import_raw(
+        jmap, message("New one", message_id="qn@x"), received_at="2024-01-04T00:00:00Z"
+    )
+    jmap.call(
+        "Email/set", {"update": {e["b"]["id"]: {"mailboxIds": {role(jmap, "archive"): True}}}}
+    )
     result = jmap.call("Email/queryChanges", {**args, "sinceQueryState": before["queryState"]})
     after = jmap.call("Email/query", args)["ids"]
     replayed = [i for i in before["ids"] if i not in set(result["removed"])]
     for item in sorted(result["added"], key=lambda x: x["index"]):
         replayed.insert(item["index"], item["id"])
     assert replayed == after
-    assert after[0] == new["id"] and e["b"]["id"] not in after
+    assert after[0] == new["id"]
+    assert e["b"]["id"] not in after
 
 
 def test_bad_filter_values(jmap: JmapClient) -> None:
-    for flt in [{"before": "yesterday"}, {"hasKeyword": "a b"}, {"minSize": -1}, {"header": []}, {"inMailbox": 5}]:
+    for flt in [
+        {"before": "yesterday"},
+        {"hasKeyword": "a b"},
+        {"minSize": -1},
+        {"header": []},
+        {"inMailbox": 5},
+    ]:
         assert jmap.call_error("Email/query", {"filter": flt}) == "invalidArguments", flt
     assert jmap.call_error("Email/query", {"filter": {"nope": 1}}) == "unsupportedFilter"

@@ -8,8 +8,14 @@ from tests.jmap_mail.email.helpers import import_raw
 
 
 def test_a_reply_joins_its_parents_thread(jmap: JmapClient) -> None:
-    parent = import_raw(jmap, message("Plans", message_id="p1@x"), received_at="2024-01-01T00:00:00Z")
-    reply = import_raw(jmap, message("Re: Plans", message_id="r1@x", in_reply_to="p1@x"), received_at="2024-01-02T00:00:00Z")
+    parent = import_raw(
+        jmap, message("Plans", message_id="p1@x"), received_at="2024-01-01T00:00:00Z"
+    )
+    reply = import_raw(
+        jmap,
+        message("Re: Plans", message_id="r1@x", in_reply_to="p1@x"),
+        received_at="2024-01-02T00:00:00Z",
+    )
     assert reply["threadId"] == parent["threadId"]
     thread = jmap.call("Thread/get", {"ids": [parent["threadId"]]})["list"][0]
     assert thread == {"id": parent["threadId"], "emailIds": [parent["id"], reply["id"]]}
@@ -31,15 +37,24 @@ def test_a_reply_that_arrives_first_is_joined_by_its_parent(jmap: JmapClient) ->
 def test_the_missing_link_merges_two_threads(jmap: JmapClient) -> None:
     """RFC 8621 §3: merged emails are re-inserted with new ids."""
     root = import_raw(jmap, message("Topic", message_id="a@x"), received_at="2024-01-01T00:00:00Z")
-    grandchild = import_raw(jmap, message("Re: Topic", message_id="c@x", in_reply_to="b@x", references="<b@x>"), received_at="2024-01-03T00:00:00Z")
+    grandchild = import_raw(
+        jmap,
+        message("Re: Topic", message_id="c@x", in_reply_to="b@x", references="<b@x>"),
+        received_at="2024-01-03T00:00:00Z",
+    )
     assert grandchild["threadId"] != root["threadId"]
     since = jmap.state("Email")
-    link = import_raw(jmap, message("Re: Topic", message_id="b@x", in_reply_to="a@x", references="<a@x>"), received_at="2024-01-02T00:00:00Z")
+    link = import_raw(
+        jmap,
+        message("Re: Topic", message_id="b@x", in_reply_to="a@x", references="<a@x>"),
+        received_at="2024-01-02T00:00:00Z",
+    )
     threads = {link["threadId"], root["threadId"]}
     changes = jmap.call("Email/changes", {"sinceState": since})
     members = jmap.call("Thread/get", {"ids": list(threads)})["list"]
     all_ids = [i for t in members for i in t["emailIds"]]
-    assert len(members) == 1 and len(all_ids) == 3
+    assert len(members) == 1
+    assert len(all_ids) == 3
     if grandchild["id"] not in all_ids:
         assert grandchild["id"] in changes["destroyed"]
 

@@ -6,7 +6,9 @@ from tests.jmap_client import JmapClient
 
 
 def _create(jmap: JmapClient, **values: object) -> str:
-    created = jmap.call("Identity/set", {"create": {"k": {"email": jmap.account.address, **values}}})
+    created = jmap.call(
+        "Identity/set", {"create": {"k": {"email": jmap.account.address, **values}}}
+    )
     return str(created["created"]["k"]["id"])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jmap_mail.identity import SUBMISSION
-from jmap_mail.models import Identity
+from jmap_mail.models.identity import Identity
 from tests.factories import PASSWORD, make_account
 from tests.jmap_client import CORE, MAIL, JmapClient
 
@@ -54,7 +54,9 @@ def test_another_tenants_identity_is_not_found(jmap: JmapClient, other_jmap: Jma
 
 def test_another_tenants_account_cannot_be_named(jmap: JmapClient, other_jmap: JmapClient) -> None:
     """RFC 8620 §3.6.2 accountNotFound."""
-    assert jmap.call_error("Identity/get", {"accountId": other_jmap.account_id}) == "accountNotFound"
+    assert (
+        jmap.call_error("Identity/get", {"accountId": other_jmap.account_id}) == "accountNotFound"
+    )
 
 
 def test_identity_methods_need_the_submission_capability(jmap: JmapClient) -> None:
@@ -78,7 +80,5 @@ def test_an_account_without_an_identity_gets_its_default_one_on_get(jmap: JmapCl
     """Accounts provisioned before identities existed get theirs when first asked."""
     Identity.all_objects.filter(account=jmap.account).delete()
     result = jmap.call("Identity/get")
-    assert [(i["email"], i["mayDelete"]) for i in result["list"]] == [
-        (jmap.account.address, False)
-    ]
+    assert [(i["email"], i["mayDelete"]) for i in result["list"]] == [(jmap.account.address, False)]
     assert jmap.call("Identity/get")["list"] == result["list"]

@@ -213,9 +213,13 @@ def test_another_tenants_identity_cannot_be_updated_or_destroyed(
     jmap: JmapClient, other_jmap: JmapClient
 ) -> None:
     """RFC 8620 §5.3: another account's id is notFound."""
-    theirs = other_jmap.call("Identity/set", {"create": {"k": {"email": other_jmap.account.address}}})
+    theirs = other_jmap.call(
+        "Identity/set", {"create": {"k": {"email": other_jmap.account.address}}}
+    )
     their_id = theirs["created"]["k"]["id"]
-    result = jmap.call("Identity/set", {"update": {their_id: {"name": "Mine"}}, "destroy": [their_id]})
+    result = jmap.call(
+        "Identity/set", {"update": {their_id: {"name": "Mine"}}, "destroy": [their_id]}
+    )
     assert result["notUpdated"][their_id]["type"] == "notFound"
     assert result["notDestroyed"][their_id]["type"] == "notFound"
     assert other_jmap.call("Identity/get", {"ids": [their_id]})["list"][0]["name"] == ""

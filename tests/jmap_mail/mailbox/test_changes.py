@@ -42,7 +42,9 @@ def test_created_and_destroyed_since_is_not_reported(jmap: JmapClient) -> None:
 def test_max_changes_pages_through_with_has_more_changes(jmap: JmapClient) -> None:
     """RFC 8620 §5.2 maxChanges and hasMoreChanges."""
     since = jmap.state("Mailbox")
-    created = jmap.call("Mailbox/set", {"create": {f"c{i}": {"name": f"N{i}"} for i in range(5)}})["created"]
+    created = jmap.call("Mailbox/set", {"create": {f"c{i}": {"name": f"N{i}"} for i in range(5)}})[
+        "created"
+    ]
     seen: list[str] = []
     state = since
     pages = 0
@@ -66,13 +68,17 @@ def test_unknown_state_cannot_calculate_changes(jmap: JmapClient) -> None:
 
 
 def test_max_changes_zero_is_invalid(jmap: JmapClient) -> None:
-    assert jmap.call_error("Mailbox/changes", {"sinceState": jmap.state("Mailbox"), "maxChanges": 0}) == "invalidArguments"
+    assert (
+        jmap.call_error("Mailbox/changes", {"sinceState": jmap.state("Mailbox"), "maxChanges": 0})
+        == "invalidArguments"
+    )
 
 
 def test_no_changes_keeps_the_state(jmap: JmapClient) -> None:
     state = jmap.state("Mailbox")
     result = jmap.call("Mailbox/changes", {"sinceState": state})
-    assert result["newState"] == state and result["created"] == []
+    assert result["newState"] == state
+    assert result["created"] == []
 
 
 def test_other_types_do_not_move_the_mailbox_state(jmap: JmapClient) -> None:

@@ -63,12 +63,17 @@ def test_another_tenants_mailbox_is_not_found(jmap: JmapClient, other_jmap: Jmap
     """Tenant isolation: an id from another account is notFound, never a leak."""
     theirs = other_jmap.call("Mailbox/get", {"ids": None})["list"][0]["id"]
     assert jmap.call("Mailbox/get", {"ids": [theirs]})["notFound"] == [theirs]
-    assert jmap.call_error("Mailbox/get", {"accountId": other_jmap.account_id, "ids": None}) == "accountNotFound"
+    assert (
+        jmap.call_error("Mailbox/get", {"accountId": other_jmap.account_id, "ids": None})
+        == "accountNotFound"
+    )
 
 
 def test_unknown_property_is_invalid_arguments(jmap: JmapClient) -> None:
     """RFC 8620 §5.1: an unknown property is invalidArguments."""
-    assert jmap.call_error("Mailbox/get", {"ids": None, "properties": ["bogus"]}) == "invalidArguments"
+    assert (
+        jmap.call_error("Mailbox/get", {"ids": None, "properties": ["bogus"]}) == "invalidArguments"
+    )
 
 
 def test_too_many_ids_is_request_too_large(jmap: JmapClient, settings: object) -> None:

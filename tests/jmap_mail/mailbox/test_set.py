@@ -16,10 +16,19 @@ def test_create_returns_the_id_and_the_defaulted_properties(jmap: JmapClient) ->
     result = jmap.call("Mailbox/set", {"create": {"k": {"name": "Receipts"}}})
     created = result["created"]["k"]
     assert set(created) == {
-        "id", "parentId", "role", "sortOrder", "totalEmails", "unreadEmails",
-        "totalThreads", "unreadThreads", "myRights", "isSubscribed",
+        "id",
+        "parentId",
+        "role",
+        "sortOrder",
+        "totalEmails",
+        "unreadEmails",
+        "totalThreads",
+        "unreadThreads",
+        "myRights",
+        "isSubscribed",
     }
-    assert created["parentId"] is None and created["sortOrder"] == 0
+    assert created["parentId"] is None
+    assert created["sortOrder"] == 0
     assert result["oldState"] != result["newState"]
     assert result["notCreated"] is None
     got = jmap.call("Mailbox/get", {"ids": [created["id"]], "properties": ["name"]})
@@ -30,7 +39,12 @@ def test_creation_ids_resolve_within_one_call_in_any_order(jmap: JmapClient) -> 
     """RFC 8620 §5.3: creates are ordered so that references resolve."""
     result = jmap.call(
         "Mailbox/set",
-        {"create": {"child": {"name": "Child", "parentId": "#parent"}, "parent": {"name": "Parent"}}},
+        {
+            "create": {
+                "child": {"name": "Child", "parentId": "#parent"},
+                "parent": {"name": "Parent"},
+            }
+        },
     )
     parent_id = result["created"]["parent"]["id"]
     child = jmap.call("Mailbox/get", {"ids": [result["created"]["child"]["id"]]})["list"][0]
@@ -42,8 +56,16 @@ def test_creation_ids_resolve_across_calls_and_are_returned(jmap: JmapClient) ->
     result = jmap.request(
         [
             ["Mailbox/set", {"accountId": jmap.account_id, "create": {"p": {"name": "P"}}}, "0"],
-            ["Mailbox/set", {"accountId": jmap.account_id, "create": {"c": {"name": "C", "parentId": "#p"}}}, "1"],
-            ["Mailbox/get", {"accountId": jmap.account_id, "ids": ["#c"], "properties": ["parentId"]}, "2"],
+            [
+                "Mailbox/set",
+                {"accountId": jmap.account_id, "create": {"c": {"name": "C", "parentId": "#p"}}},
+                "1",
+            ],
+            [
+                "Mailbox/get",
+                {"accountId": jmap.account_id, "ids": ["#c"], "properties": ["parentId"]},
+                "2",
+            ],
         ],
         createdIds={},
     )
@@ -76,13 +98,18 @@ def test_invalid_values_are_all_listed(jmap: JmapClient) -> None:
     """RFC 8620 §5.3: properties lists all invalid properties."""
     result = jmap.call(
         "Mailbox/set",
-        {"create": {"a": {"name": "", "role": "bogus", "sortOrder": -1, "isSubscribed": "yes", "x": 1}}},
+        {
+            "create": {
+                "a": {"name": "", "role": "bogus", "sortOrder": -1, "isSubscribed": "yes", "x": 1}
+            }
+        },
     )
     error = result["notCreated"]["a"]
     assert error["type"] == "invalidProperties"
     assert error["properties"] == ["x"]
     result = jmap.call(
-        "Mailbox/set", {"create": {"a": {"name": "", "role": "bogus", "sortOrder": -1, "isSubscribed": "yes"}}}
+        "Mailbox/set",
+        {"create": {"a": {"name": "", "role": "bogus", "sortOrder": -1, "isSubscribed": "yes"}}},
     )
     assert result["notCreated"]["a"]["properties"] == ["isSubscribed", "name", "role", "sortOrder"]
 
@@ -103,7 +130,9 @@ def test_update_with_a_patch_renames_and_moves(jmap: JmapClient) -> None:
 
 
 def test_a_mailbox_cannot_become_its_own_ancestor(jmap: JmapClient) -> None:
-    ids = jmap.call("Mailbox/set", {"create": {"a": {"name": "A"}, "b": {"name": "B", "parentId": "#a"}}})["created"]
+    ids = jmap.call(
+        "Mailbox/set", {"create": {"a": {"name": "A"}, "b": {"name": "B", "parentId": "#a"}}}
+    )["created"]
     a, b = ids["a"]["id"], ids["b"]["id"]
     result = jmap.call("Mailbox/set", {"update": {a: {"parentId": b}}})
     assert result["notUpdated"][a]["type"] == "invalidProperties"
@@ -132,18 +161,29 @@ def test_bad_patches_are_invalid_patch(jmap: JmapClient) -> None:
         assert result["notUpdated"][inbox]["type"] == "invalidPatch", patch
 
 
-def test_update_and_destroy_of_unknown_ids_are_not_found(jmap: JmapClient, other_jmap: JmapClient) -> None:
+def test_update_and_destroy_of_unknown_ids_are_not_found(
+    jmap: JmapClient, other_jmap: JmapClient
+) -> None:
     theirs = other_jmap.call("Mailbox/get", {"ids": None})["list"][0]["id"]
-    result = jmap.call("Mailbox/set", {"update": {theirs: {"name": "x"}}, "destroy": [theirs, "mzzz"]})
+    result = jmap.call(
+        "Mailbox/set", {"update": {theirs: {"name": "x"}}, "destroy": [theirs, "mzzz"]}
+    )
     assert result["notUpdated"][theirs]["type"] == "notFound"
-    assert result["notDestroyed"] == {theirs: {"type": "notFound", "description": f"no Mailbox {theirs}"},
-                                      "mzzz": {"type": "notFound", "description": "no Mailbox mzzz"}}
-    assert other_jmap.call("Mailbox/get", {"ids": [theirs], "properties": ["name"]})["list"][0]["name"] != "x"
+    assert result["notDestroyed"] == {
+        theirs: {"type": "notFound", "description": f"no Mailbox {theirs}"},
+        "mzzz": {"type": "notFound", "description": "no Mailbox mzzz"},
+    }
+    assert (
+        other_jmap.call("Mailbox/get", {"ids": [theirs], "properties": ["name"]})["list"][0]["name"]
+        != "x"
+    )
 
 
 def test_destroying_a_parent_is_mailbox_has_child(jmap: JmapClient) -> None:
     """RFC 8621 §2.5 mailboxHasChild."""
-    ids = jmap.call("Mailbox/set", {"create": {"a": {"name": "A"}, "b": {"name": "B", "parentId": "#a"}}})["created"]
+    ids = jmap.call(
+        "Mailbox/set", {"create": {"a": {"name": "A"}, "b": {"name": "B", "parentId": "#a"}}}
+    )["created"]
     result = jmap.call("Mailbox/set", {"destroy": [ids["a"]["id"]]})
     assert result["notDestroyed"][ids["a"]["id"]]["type"] == "mailboxHasChild"
     result = jmap.call("Mailbox/set", {"destroy": [ids["b"]["id"]]})
@@ -154,7 +194,10 @@ def test_if_in_state_mismatch_changes_nothing(jmap: JmapClient) -> None:
     """RFC 8620 §5.3 stateMismatch."""
     old = jmap.state("Mailbox")
     jmap.call("Mailbox/set", {"create": {"a": {"name": "A"}}})
-    assert jmap.call_error("Mailbox/set", {"ifInState": old, "create": {"b": {"name": "B"}}}) == "stateMismatch"
+    assert (
+        jmap.call_error("Mailbox/set", {"ifInState": old, "create": {"b": {"name": "B"}}})
+        == "stateMismatch"
+    )
     names = [m["name"] for m in jmap.call("Mailbox/get", {"ids": None})["list"]]
     assert "B" not in names
 
@@ -162,7 +205,8 @@ def test_if_in_state_mismatch_changes_nothing(jmap: JmapClient) -> None:
 def test_if_in_state_match_applies(jmap: JmapClient) -> None:
     current = jmap.state("Mailbox")
     result = jmap.call("Mailbox/set", {"ifInState": current, "create": {"b": {"name": "B"}}})
-    assert result["oldState"] == current and result["created"]["b"]["id"]
+    assert result["oldState"] == current
+    assert result["created"]["b"]["id"]
 
 
 def test_update_and_destroy_in_one_call_is_will_destroy(jmap: JmapClient) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Account, Tenant
+from tests.factories import make_account
 from tests.jmap_client import JmapClient
 
 
@@ -15,13 +16,8 @@ def quotas(jmap: JmapClient) -> dict[str, str]:
     """An account quota (500 octets used) and a tenant quota ("tenantN storage", 500 + 5000)."""
     Account.objects.filter(pk=jmap.account.pk).update(storage_quota=1000, storage_used=500)
     Tenant.objects.filter(pk=jmap.account.tenant_id).update(storage_quota=10_000)
-    other = Account.objects.create(
-        tenant=jmap.account.tenant,
-        domain=jmap.account.domain,
-        address=f"colleague@{jmap.account.domain.name}",
-        storage_used=5000,
-    )
-    assert other.tenant_id == jmap.account.tenant_id
+    colleague = make_account(tenant=jmap.account.tenant)
+    Account.objects.filter(pk=colleague.pk).update(storage_used=5000)
     listed = jmap.call("Quota/get", {"properties": ["scope"]})["list"]
     return {q["scope"]: q["id"] for q in listed}
 
@@ -30,9 +26,7 @@ def _ids(jmap: JmapClient, args: dict[str, Any]) -> list[str]:
     return list(jmap.call("Quota/query", args)["ids"])
 
 
-def test_query_without_a_filter_lists_every_quota(
-    jmap: JmapClient, quotas: dict[str, str]
-) -> None:
+def test_query_without_a_filter_lists_every_quota(jmap: JmapClient, quotas: dict[str, str]) -> None:
     """RFC 8620 §5.5."""
     result = jmap.call("Quota/query", {"calculateTotal": True})
     assert sorted(result["ids"]) == sorted(quotas.values())

@@ -31,7 +31,8 @@ def test_an_enabled_response_without_dates_is_active_now(jmap: JmapClient) -> No
     """RFC 8621 §8: null dates mean immediately and indefinitely."""
     _set(jmap, isEnabled=True, subject="Away")
     vacation = vacation_for(jmap.account)
-    assert vacation is not None and vacation.subject == "Away"
+    assert vacation is not None
+    assert vacation.subject == "Away"
 
 
 def test_the_response_is_active_from_the_from_date_until_before_the_to_date(
@@ -46,9 +47,7 @@ def test_the_response_is_active_from_the_from_date_until_before_the_to_date(
     assert vacation_for(jmap.account, JULY_15) is None
 
 
-def test_another_accounts_response_does_not_apply(
-    jmap: JmapClient, other_jmap: JmapClient
-) -> None:
+def test_another_accounts_response_does_not_apply(jmap: JmapClient, other_jmap: JmapClient) -> None:
     _set(other_jmap, isEnabled=True)
     assert vacation_for(jmap.account) is None
     assert vacation_for(other_jmap.account) is not None
