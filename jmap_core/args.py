@@ -100,7 +100,9 @@ class ArgReader:
             raise InvalidArguments("; ".join(self.problems), arguments=self._names())
 
     def _names(self) -> list[JSONValue]:
-        return sorted({p.split(" ", 1)[0].strip("'") for p in self.problems if p})
+        names: list[JSONValue] = []
+        names.extend(sorted({p.split(" ", 1)[0].strip("'") for p in self.problems}))
+        return names
 
 
 def _extra(args: JSONObject, names: Iterable[str]) -> JSONObject:

@@ -70,7 +70,7 @@ class PostgresStore:
         data = content.data
         if data is None:
             data = BlobContent.objects.values_list("data", flat=True).get(pk=content.pk)
-        return bytes(data)
+        return bytes(data or b"")
 
 
 def store() -> BlobStore:

@@ -151,7 +151,7 @@ class DataType(Generic[M]):
         from django.db.models import F
 
         qs = self.queryset(ctx).filter(condition).order_by(*ordering, F("id").asc())
-        return qs.values_list("jmap_id", flat=True)  # type: ignore[return-value]
+        return qs.values_list("jmap_id", flat=True)
 
     def can_query_changes(self, ctx: CallContext, flt: JSONValue, extra: JSONObject) -> bool:
         """Whether /queryChanges can answer exactly for this query (RFC 8620 §5.6)."""

@@ -75,7 +75,9 @@ def validate_request(value: JSONValue, principal: Principal) -> JSONObject:
         not isinstance(created, dict) or not all(isinstance(v, str) for v in created.values())
     ):
         raise errors.NotRequest("createdIds must map creation ids to ids")
-    unknown = [u for u in using if u not in CAPABILITIES or not principal.allows_capability(u)]
+    unknown = [
+        str(u) for u in using if u not in CAPABILITIES or not principal.allows_capability(str(u))
+    ]
     if unknown:
         raise errors.UnknownCapability(f"unsupported capabilities: {', '.join(unknown)}")
     if len(calls) > limits.get("maxCallsInRequest"):
@@ -104,7 +106,8 @@ def run_request(principal: Principal, request: JSONObject, *, public_url: str = 
         created_ids=dict(given_created) if isinstance(given_created, dict) else {},  # type: ignore[arg-type]
         public_url=public_url,
     )
-    for name, arguments, call_id in request["methodCalls"]:  # type: ignore[union-attr, misc]
+    calls: list[list[Any]] = request["methodCalls"]  # type: ignore[assignment]
+    for name, arguments, call_id in calls:
         _run_call(rctx, name, arguments, call_id)
     from jmap_core.session import session_state
 

@@ -58,8 +58,8 @@ class SyncedModel(models.Model):
     destroyed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[LiveManager[SyncedModel]] = LiveManager()
-    all_objects: ClassVar[models.Manager[SyncedModel]] = models.Manager()
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         abstract = True

@@ -191,8 +191,8 @@ def _resolve_refs(dtype: Any_, ctx: CallContext, values: JSONObject) -> JSONObje
     for name, value in values.items():
         prop = dtype.prop(name)
         if prop is not None and prop.id_ref and isinstance(value, str) and value.startswith("#"):
-            value = ctx.resolve_id(value)  # type: ignore[assignment]
-            if isinstance(value, str) and value.startswith("#"):
+            value = str(ctx.resolve_id(value))
+            if value.startswith("#"):
                 bad.append(name)
         elif prop is not None and prop.id_keys and isinstance(value, dict):
             mapped: dict[str, JSONValue] = {}

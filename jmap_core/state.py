@@ -12,7 +12,7 @@ the committed state strings; nothing is sent for rolled-back work (STYLE §6).
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -141,10 +141,10 @@ def _pending_for(account: Account) -> set[str]:
 
 
 def _flush_registered(bucket: object) -> bool:
-    return any(getattr(func, "bucket", None) is bucket for _, func, _ in connection.run_on_commit)
+    return any(getattr(entry[1], "bucket", None) is bucket for entry in connection.run_on_commit)
 
 
-def _make_flush(bucket: dict[int, tuple[Account, set[str]]]) -> object:
+def _make_flush(bucket: dict[int, tuple[Account, set[str]]]) -> Callable[[], None]:
     def flush() -> None:
         if getattr(connection, _BUCKET_ATTR, None) is bucket:
             delattr(connection, _BUCKET_ATTR)

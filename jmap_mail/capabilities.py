@@ -31,7 +31,7 @@ def _account_value(account: Account) -> JSONObject:
         "maxMailboxDepth": MAX_MAILBOX_DEPTH,
         "maxSizeMailboxName": MAX_SIZE_MAILBOX_NAME,
         "maxSizeAttachmentsPerEmail": MAX_SIZE_ATTACHMENTS_PER_EMAIL,
-        "emailQuerySortOptions": list(EMAIL_SORT_OPTIONS),  # type: ignore[dict-item]
+        "emailQuerySortOptions": list(EMAIL_SORT_OPTIONS),
         "mayCreateTopLevelMailbox": True,
     }
 

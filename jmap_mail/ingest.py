@@ -19,7 +19,7 @@ from jmap_core import blobs, ids, state
 from jmap_core.errors import SetError
 from jmap_core.models import BlobContent
 from jmap_mail import mime, store, threads
-from jmap_mail.models import Email, Mailbox, MailboxMessage
+from jmap_mail.models import Email, Mailbox, MailboxMessage, Thread
 
 EMAIL = "Email"
 EMAIL_DELIVERY = "EmailDelivery"
@@ -48,7 +48,7 @@ def _header(msg: mime.ParsedMessage, spec: str) -> object:
 
 def _addresses(msg: mime.ParsedMessage, name: str) -> list[dict[str, str | None]]:
     value = _header(msg, f"header:{name}:asAddresses")
-    return value if isinstance(value, list) else []  # type: ignore[return-value]
+    return value if isinstance(value, list) else []
 
 
 def _sort_name(addresses: list[dict[str, str | None]]) -> str:
@@ -70,7 +70,7 @@ def summarise(msg: mime.ParsedMessage) -> Summary:
         subject=subject,
         sort_subject=threads.base_subject(subject),
         sent_at=datetime.datetime.fromisoformat(sent) if isinstance(sent, str) else None,
-        message_id=own[0] if isinstance(own, list) and own else "",  # type: ignore[index]
+        message_id=own[0] if isinstance(own, list) and own else "",
         thread_ids=[*own, *replied, *refs],  # type: ignore[misc]
         sort_from=_sort_name(addresses["From"]),
         sort_to=_sort_name(addresses["To"]),
@@ -127,7 +127,7 @@ def _create_row(
     content: BlobContent,
     msg: mime.ParsedMessage,
     summary: Summary,
-    thread: object,
+    thread: Thread,
     keywords: list[str],
     received_at: datetime.datetime,
 ) -> Email:

@@ -203,7 +203,7 @@ class MailboxType(DataType[Mailbox]):
                 role is not None
                 and self.queryset(ctx)
                 .filter(role=role)
-                .exclude(pk=obj.pk if obj else None)
+                .exclude(pk=obj.pk if obj else 0)
                 .exists()
             ):
                 raise invalid_properties("role", description=f"a mailbox already has role {role}")
@@ -236,7 +236,8 @@ class MailboxType(DataType[Mailbox]):
         if parent is None:
             bad.append("parentId")
             return None
-        depth, cursor = 1, parent
+        depth = 1
+        cursor: Mailbox | None = parent
         while cursor is not None:
             if obj is not None and cursor.pk == obj.pk:
                 raise invalid_properties(
@@ -284,7 +285,7 @@ class MailboxType(DataType[Mailbox]):
         props_changed = (
             self.queryset(ctx).filter(jmap_id__in=updated, props_modseq__gt=since).exists()
         )
-        return {"updatedProperties": None if props_changed else list(COUNT_PROPERTIES)}  # type: ignore[dict-item]
+        return {"updatedProperties": None if props_changed else list(COUNT_PROPERTIES)}
 
     def query_ids(
         self, ctx: CallContext, condition: Q, ordering: list[OrderBy], extra: JSONObject

@@ -132,7 +132,7 @@ def snippet_get(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     return {
         "accountId": ctx.account.jmap_id,
         "list": snippets,
-        "notFound": [i for i in wanted if i not in emails],  # type: ignore[dict-item]
+        "notFound": [i for i in wanted if i not in emails],
     }
 
 

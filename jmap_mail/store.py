@@ -83,4 +83,4 @@ def mailbox_counts(mailbox_pks: list[int]) -> dict[int, tuple[int, int, int, int
         return {}
     with connection.cursor() as cursor:
         cursor.execute(_COUNTS_SQL, [mailbox_pks])
-        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}  # type: ignore[misc]
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}

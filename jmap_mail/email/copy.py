@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.models import Account
 from jmap_core import blobs, errors, state
 from jmap_core.args import parse_copy
 from jmap_core.context import CallContext
@@ -64,7 +65,7 @@ def email_copy(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     }
 
 
-def _copy_one(ctx: CallContext, source: object, item: JSONValue) -> tuple[Email, str]:
+def _copy_one(ctx: CallContext, source: Account, item: JSONValue) -> tuple[Email, str]:
     if not isinstance(item, dict) or not isinstance(item.get("id"), str):
         raise invalid_properties("id", description="each copy names the source email's id")
     unknown = set(item) - {"id", "mailboxIds", "keywords", "receivedAt"}

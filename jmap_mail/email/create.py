@@ -56,7 +56,7 @@ def _build(ctx: CallContext, values: JSONObject) -> bytes:
         raise SetError(
             "blobNotFound",
             "some blobs do not exist",
-            notFound=list(error.blob_ids),  # type: ignore[arg-type]
+            notFound=list(error.blob_ids),
         ) from None
 
 

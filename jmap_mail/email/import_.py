@@ -65,7 +65,7 @@ def _import_one(ctx: CallContext, item: JSONValue) -> Email:
     blob_id = ctx.resolve_id(item.get("blobId"))
     blob = blobs.read(ctx.account, blob_id) if isinstance(blob_id, str) else None
     if blob is None:
-        raise SetError("blobNotFound", f"no blob {blob_id}", notFound=[str(blob_id)])  # type: ignore[list-item]
+        raise SetError("blobNotFound", f"no blob {blob_id}", notFound=[str(blob_id)])
     mailboxes = resolve_mailboxes(ctx, item.get("mailboxIds"))
     keywords = parse_keywords(item.get("keywords") or {})
     if keywords is None:

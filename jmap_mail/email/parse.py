@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from jmap_core import blobs, limits
@@ -68,7 +69,7 @@ def email_parse(ctx: CallContext, arguments: JSONObject) -> JSONObject:
             size=len(blob.data),
             received_at=None,
             msg=msg,
-            load_raw=lambda data=blob.data: data,
+            load_raw=functools.partial(bytes, blob.data),
         )
         rendered = view.render(item, wanted, options)
         if "blobId" in rendered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -92,7 +93,7 @@ class EmailType(DataType[Email]):
                 size=email.size,
                 received_at=email.received_at,
                 msg=_parsed(email),
-                load_raw=lambda email=email: blobs.store().read(email.blob),
+                load_raw=functools.partial(blobs.store().read, email.blob),
             )
             out.append(view.render(item, props, options))
         return out
