@@ -195,3 +195,78 @@ MAILYARD_MAX_MESSAGE_SIZE = envint("MAILYARD_MAX_MESSAGE_SIZE", 50_000_000, mini
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "jmap-core-purge": {"task": "jmap_core.purge", "schedule": 3600.0},
 }
+
+# ----- Outbound mail: EmailSubmission and its queue (submission/) -----------------------------
+# How mail leaves: "mx" (direct to the recipient domains' MX hosts), "smarthost" (every message
+# through MAILYARD_SMTP_HOST) or the dotted path of a submission.transport.Transport subclass.
+MAILYARD_SMTP_TRANSPORT = envstr("MAILYARD_SMTP_TRANSPORT", "mx")
+MAILYARD_SMTP_HOST = envstr("MAILYARD_SMTP_HOST", "")
+MAILYARD_SMTP_PORT = envint("MAILYARD_SMTP_PORT", 587, minimum=1)
+# "starttls" (RFC 3207, required), "tls" (implicit TLS, RFC 8314) or "none".
+MAILYARD_SMTP_SECURITY = envstr("MAILYARD_SMTP_SECURITY", "starttls")
+MAILYARD_SMTP_USER = envstr("MAILYARD_SMTP_USER", "")
+MAILYARD_SMTP_PASSWORD = envstr("MAILYARD_SMTP_PASSWORD", "")
+# A CA bundle for the smarthost's certificate; empty for the system store.
+MAILYARD_SMTP_CA_FILE = envstr("MAILYARD_SMTP_CA_FILE", "")
+MAILYARD_SMTP_TIMEOUT = envint("MAILYARD_SMTP_TIMEOUT", 60, minimum=1)
+# The name given in EHLO and Received; empty for this machine's FQDN.
+MAILYARD_SMTP_HOSTNAME = envstr("MAILYARD_SMTP_HOSTNAME", "")
+MAILYARD_SMTP_MX_PORT = envint("MAILYARD_SMTP_MX_PORT", 25, minimum=1)
+MAILYARD_SMTP_MAX_RECIPIENTS = envint("MAILYARD_SMTP_MAX_RECIPIENTS", 100, minimum=1)
+# The longest FUTURERELEASE hold (RFC 4865), advertised as maxDelayedSend (RFC 8621 §1.3.2).
+MAILYARD_SMTP_MAX_DELAYED_SEND = envint("MAILYARD_SMTP_MAX_DELAYED_SEND", 7 * 86400)
+# Flood control per account (messages per hour and per day; 0 for no limit). The tenant's
+# daily limit is Tenant.daily_send_limit.
+MAILYARD_SMTP_ACCOUNT_HOURLY_LIMIT = envint("MAILYARD_SMTP_ACCOUNT_HOURLY_LIMIT", 200)
+MAILYARD_SMTP_ACCOUNT_DAILY_LIMIT = envint("MAILYARD_SMTP_ACCOUNT_DAILY_LIMIT", 2000)
+# RFC 3834 §2: a vacation response goes to one sender at most once per this many days.
+MAILYARD_SMTP_AUTOREPLY_DAYS = envint("MAILYARD_SMTP_AUTOREPLY_DAYS", 7, minimum=1)
+# Temporary failures are retried with exponential backoff (first wait, longest wait) for the
+# retry period; then the message bounces (RFC 5321 §4.5.4.1: give up after 4-5 days).
+MAILYARD_OUTBOUND_RETRY_PERIOD = envint("MAILYARD_OUTBOUND_RETRY_PERIOD", 5 * 86400, minimum=1)
+MAILYARD_OUTBOUND_RETRY_FIRST = envint("MAILYARD_OUTBOUND_RETRY_FIRST", 300, minimum=1)
+MAILYARD_OUTBOUND_RETRY_MAX = envint("MAILYARD_OUTBOUND_RETRY_MAX", 4 * 3600, minimum=1)
+# A worker owns the recipients it delivers for this long; a crashed worker's are retried after.
+MAILYARD_OUTBOUND_LEASE = envint("MAILYARD_OUTBOUND_LEASE", 900, minimum=1)
+# The Celery queue of outbound delivery tasks; empty for the default queue.
+MAILYARD_OUTBOUND_QUEUE = envstr("MAILYARD_OUTBOUND_QUEUE", "")
+# How often celery beat looks for due retries and released delayed sends.
+MAILYARD_OUTBOUND_SWEEP_SECONDS = envint("MAILYARD_OUTBOUND_SWEEP_SECONDS", 30, minimum=1)
+
+# ----- Inbound mail: `manage.py inbound` (LMTP, RFC 2033, and optionally SMTP) -----------------
+MAILYARD_LMTP_HOST = envstr("MAILYARD_LMTP_HOST", "127.0.0.1")
+MAILYARD_LMTP_PORT = envint("MAILYARD_LMTP_PORT", 24)
+MAILYARD_LMTP_SOCKET = envstr("MAILYARD_LMTP_SOCKET", "")  # a Unix socket instead of TCP
+MAILYARD_LMTP_SMTP_PORT = envint("MAILYARD_LMTP_SMTP_PORT", 0)  # inbound SMTP too, when set
+# user+tag@domain is delivered to user@domain (RFC 5233); empty to turn sub-addressing off.
+MAILYARD_LMTP_RECIPIENT_DELIMITER = envstr("MAILYARD_LMTP_RECIPIENT_DELIMITER", "+")
+
+CELERY_BEAT_SCHEDULE["submission-sweep-outbound"] = {
+    "task": "submission.tasks.sweep_outbound",
+    "schedule": float(MAILYARD_OUTBOUND_SWEEP_SECONDS),
+}
+
+# ----- Push: EventSource, WebSocket, Web Push (push/) ----------------------------------------
+# Changes of one account are coalesced into at most one StateChange per this interval
+# (the first change of a quiet account goes out at once); also the least time between two Web
+# Push deliveries to one subscription.
+MAILYARD_PUSH_COALESCE_MS = envint("MAILYARD_PUSH_COALESCE_MS", 200, minimum=0)
+# Bounds of the EventSource ping interval (RFC 8620 §7.3: min <= 30, max >= 300).
+MAILYARD_PUSH_PING_MIN = envint("MAILYARD_PUSH_PING_MIN", 10, minimum=1)
+MAILYARD_PUSH_PING_MAX = envint("MAILYARD_PUSH_PING_MAX", 600, minimum=300)
+# The longest a PushSubscription lives without renewal (RFC 8620 §7.2: at least 48 hours).
+MAILYARD_PUSH_MAX_EXPIRES_DAYS = envint("MAILYARD_PUSH_MAX_EXPIRES_DAYS", 7, minimum=2)
+# Lifetime of the read-only EventSource access tokens (EventSourceToken/issue).
+MAILYARD_PUSH_TOKEN_SECONDS = envint("MAILYARD_PUSH_TOKEN_SECONDS", 900, minimum=10)
+# The TTL header of Web Push messages (RFC 8030 §5.2): how long a push service may hold one.
+MAILYARD_PUSH_TTL = envint("MAILYARD_PUSH_TTL", 86400)
+# First back-off after a 429/5xx from a push service; it doubles per failure, up to one hour.
+MAILYARD_PUSH_RETRY_SECONDS = envint("MAILYARD_PUSH_RETRY_SECONDS", 30, minimum=0)
+# The VAPID "sub" claim (RFC 8292 §2.1): a mailto: or https: contact for push services.
+MAILYARD_VAPID_SUBJECT = envstr(
+    "MAILYARD_VAPID_SUBJECT",
+    MAILYARD_PUBLIC_URL if MAILYARD_PUBLIC_URL.startswith("https://") else "mailto:postmaster@localhost",
+)
+CELERY_BEAT_SCHEDULE["push-purge-subscriptions"] = {"task": "push.purge", "schedule": 600.0}
+# Run JMAP HTTP views on the ASGI server's one sync thread (tests) instead of the thread pool.
+MAILYARD_SERIAL_VIEWS = envbool("MAILYARD_SERIAL_VIEWS", False)

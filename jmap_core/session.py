@@ -10,11 +10,14 @@ from jmap_core.context import RequestContext, account_capabilities
 from jmap_core.registry import CAPABILITIES
 from jmap_core.types import CORE, JSONObject
 
+WEBSOCKET = "urn:ietf:params:jmap:websocket"
+
 
 def build_session(principal: Principal, public_url: str) -> JSONObject:
     """The session object for ``principal``, every URL built from ``public_url``."""
     body = _session_body(principal, public_url)
     body["state"] = _digest(body)
+    _absolute_websocket_url(body, public_url)
     return body
 
 
@@ -26,6 +29,20 @@ def session_state(principal: Principal) -> str:
 def _digest(body: JSONObject) -> str:
     canonical = json.dumps({k: v for k, v in body.items() if not k.endswith("Url")}, sort_keys=True)
     return "z" + hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+def _absolute_websocket_url(body: JSONObject, base: str) -> None:
+    """RFC 8887 §3: the WebSocket capability's ``url`` is a ws(s) URI on the session's base.
+
+    The capability gives a path; it becomes absolute after the digest, which (like the top-level
+    ``*Url`` members) must not depend on the host the client used.
+    """
+    capabilities = body["capabilities"]
+    value = capabilities.get(WEBSOCKET) if isinstance(capabilities, dict) else None
+    if isinstance(value, dict) and isinstance(value.get("url"), str) and base:
+        scheme, _, rest = base.partition("://")
+        ws_scheme = {"https": "wss", "http": "ws"}.get(scheme, scheme)
+        value["url"] = f"{ws_scheme}://{rest}{value['url']}"
 
 
 def _session_body(principal: Principal, base: str) -> JSONObject:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.dispatch import Signal
 
 from accounts.models import Account
@@ -58,11 +57,17 @@ def lock(account: Account) -> None:
 def allocate(account: Account, count: int = 1) -> int:
     """Hand out ``count`` new modseqs; returns the highest (the others are the ones below it)."""
     assert connection.in_atomic_block, "state.allocate() needs a transaction"
-    updated = AccountState.objects.filter(account=account).update(modseq=F("modseq") + count)
-    if not updated:
-        AccountState.objects.create(account=account, modseq=0)
-        AccountState.objects.filter(account=account).update(modseq=F("modseq") + count)
-    return AccountState.objects.filter(account=account).values_list("modseq", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE jmap_core_accountstate SET modseq = modseq + %s WHERE account_id = %s"
+            " RETURNING modseq",
+            [count, account.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        AccountState.objects.get_or_create(account=account)
+        return allocate(account, count)
+    return int(row[0])
 
 
 def mark(account: Account, modseq: int, type_names: Iterable[str]) -> None:

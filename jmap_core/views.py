@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -41,6 +43,30 @@ def problem(status: int, type_: str, detail: str, **extra: object) -> HttpRespon
     """An RFC 7807 problem document."""
     body = {"type": type_, "status": status, "detail": detail, **extra}
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def offloaded(view: View) -> Callable[..., Awaitable[HttpResponse]]:
+    """Run a blocking view in the worker thread pool, so that requests run in parallel.
+
+    Django runs a plain sync view under ASGI on one shared thread, one request at a time;
+    this runs each in a pool thread with its own database connection instead. Tests set
+    ``MAILYARD_SERIAL_VIEWS`` so the view runs in the test's thread and sees its transaction.
+    """
+
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        close_old_connections()
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            close_old_connections()
+
+    @wraps(view)
+    async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.MAILYARD_SERIAL_VIEWS:
+            return await sync_to_async(view, thread_sensitive=True)(request, *args, **kwargs)
+        return await sync_to_async(run, thread_sensitive=False)(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
 
 
 def cors(view: View) -> View:
@@ -103,6 +129,7 @@ def _json(data: object, status: int = 200) -> HttpResponse:
     return response
 
 
+@offloaded
 @cors
 @authenticated
 def session(request: HttpRequest, principal: Principal) -> HttpResponse:
@@ -112,6 +139,7 @@ def session(request: HttpRequest, principal: Principal) -> HttpResponse:
     return _json(build_session(principal, public_url(request)))
 
 
+@offloaded
 @cors
 @authenticated
 def api(request: HttpRequest, principal: Principal) -> HttpResponse:
@@ -143,6 +171,7 @@ def _run_api(request: HttpRequest, principal: Principal) -> JSONObject:
     return dispatch.run_request(principal, validated, public_url=public_url(request))
 
 
+@offloaded
 @cors
 @authenticated
 def upload(request: HttpRequest, principal: Principal, account_id: str) -> HttpResponse:
@@ -184,6 +213,7 @@ def upload(request: HttpRequest, principal: Principal, account_id: str) -> HttpR
         )
 
 
+@offloaded
 @cors
 @authenticated
 def download(

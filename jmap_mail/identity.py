@@ -7,9 +7,13 @@ use for accounts older than this module); it has ``mayDelete: false``.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import Account, Alias
 from jmap_core import ids, standard, state
@@ -22,8 +26,6 @@ from jmap_mail.models.identity import Identity
 
 SUBMISSION = "urn:ietf:params:jmap:submission"
 IDENTITY = "Identity"
-# RFC 8621 §1.3.2: 0 until EmailSubmission supports sendAt in the future.
-MAX_DELAYED_SEND = 0
 MAX_NAME_LENGTH = 255
 MAX_SIGNATURE_LENGTH = 64 * 1024
 MAX_ADDRESSES = 100
@@ -35,7 +37,18 @@ _ADDRESS_LISTS = {"replyTo": "reply_to", "bcc": "bcc"}
 
 
 def _account_value(account: Account) -> JSONObject:
-    return {"maxDelayedSend": MAX_DELAYED_SEND, "submissionExtensions": {}}
+    """RFC 8621 §1.3.2. FUTURERELEASE (RFC 4865 §3) names the longest hold and the latest
+    release time; that time is taken at the start of the day so the session stays stable."""
+    delay = settings.MAILYARD_SMTP_MAX_DELAYED_SEND
+    extensions: dict[str, list[str]] = {
+        "SIZE": [str(settings.MAILYARD_MAX_MESSAGE_SIZE)],
+        "DSN": [],
+    }
+    if delay:
+        today = timezone.now().astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        latest = today + datetime.timedelta(seconds=delay)
+        extensions["FUTURERELEASE"] = [str(delay), latest.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    return {"maxDelayedSend": delay, "submissionExtensions": extensions}  # type: ignore[dict-item]
 
 
 def is_address(value: JSONValue) -> bool:

@@ -11,14 +11,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
+from django.db.models import Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from accounts.models import Account
 from jmap_core import blobs, ids, state
 from jmap_core.errors import SetError
-from jmap_core.models import BlobContent
+from jmap_core.models import BlobContent, BlobRef
 from jmap_mail import mime, store, threads
+from jmap_mail.email.view import summarise as view_summary
 from jmap_mail.models import Email, Mailbox, MailboxMessage, Thread
 
 EMAIL = "Email"
@@ -91,35 +95,32 @@ def store_message(
     keywords: list[str],
     received_at: datetime.datetime | None = None,
     delivery: bool = False,
+    content: BlobContent | None = None,
 ) -> Email:
     """Store ``raw`` as a new Email of ``account``; raises SetError("overQuota").
 
     The caller holds the account lock. ``delivery`` marks mail that arrived from outside, which
-    moves the EmailDelivery push state (RFC 8621 §1.5).
+    moves the EmailDelivery push state (RFC 8621 §1.5). ``content``, when the caller already has
+    the stored blob of ``raw``, saves storing it again.
     """
-    content = blobs.save_bytes(raw)
-    _check_quota(account, content)
+    content = content or blobs.save_bytes(raw)
+    if not BlobRef.objects.filter(account=account, content=content).exists():
+        blobs.check_quota(account, content.size)
     blobs.grant(account, content, "message/rfc822", expires=False)
     msg = mime.parse_message(raw)
     summary = summarise(msg)
     thread = threads.find_thread(account, summary.thread_ids, summary.sort_subject)
-    email = _create_row(
-        account, content, msg, summary, thread, keywords, received_at or timezone.now()
-    )
-    if delivery:
-        state.mark(account, email.modseq, [EMAIL_DELIVERY])
+    # One block of modseqs for the email, its thread and each mailbox whose counts move.
+    top = state.allocate(account, 2 + len(mailboxes))
+    first = top - len(mailboxes) - 1
+    changed = [EMAIL, threads.THREAD, store.MAILBOX] + ([EMAIL_DELIVERY] if delivery else [])
+    state.mark(account, top, changed)
+    thread = threads.place(account, thread, first + 1)
+    email = _create_row(account, content, msg, summary, thread, keywords, received_at or timezone.now(), first, raw)
     threads.record_message_ids(email, summary.thread_ids, summary.sort_subject)
-    add_memberships(account, email, mailboxes, email.modseq)
-    threads.touch_thread(account, thread)
-    _index(email, summary, raw, msg)
+    add_memberships(account, email, mailboxes, first, touch=False)
+    store.set_mailbox_modseqs({m.pk: first + 2 + n for n, m in enumerate(mailboxes)})
     return email
-
-
-def _check_quota(account: Account, content: BlobContent) -> None:
-    from jmap_core.models import BlobRef
-
-    if not BlobRef.objects.filter(account=account, content=content).exists():
-        blobs.check_quota(account, content.size)
 
 
 def _create_row(
@@ -130,8 +131,9 @@ def _create_row(
     thread: Thread,
     keywords: list[str],
     received_at: datetime.datetime,
+    modseq: int,
+    raw: bytes,
 ) -> Email:
-    modseq = state.bump(account, EMAIL)
     return Email.objects.create(
         account=account,
         jmap_id=ids.new_id("e"),
@@ -155,10 +157,14 @@ def _create_row(
         preview=msg.preview[:256],
         keywords=keywords,
         parsed=msg.to_cache(),
+        summary=view_summary(msg.headers),
+        search=_search_vector(summary, mime.search_text(raw, msg, SEARCH_BODY_LIMIT)),
     )
 
 
-def add_memberships(account: Account, email: Email, mailboxes: list[Mailbox], modseq: int) -> None:
+def add_memberships(
+    account: Account, email: Email, mailboxes: list[Mailbox], modseq: int, *, touch: bool = True
+) -> None:
     """File ``email`` into ``mailboxes`` with the next UID of each (RFC 9051 §2.3.1.1)."""
     for mailbox in mailboxes:
         uid = _next_uid(mailbox)
@@ -171,7 +177,8 @@ def add_memberships(account: Account, email: Email, mailboxes: list[Mailbox], mo
             received_at=email.received_at,
             thread_id=email.thread_id,
         )
-    store.touch_mailboxes(account, [m.pk for m in mailboxes])
+    if touch:
+        store.touch_mailboxes(account, [m.pk for m in mailboxes])
 
 
 def _next_uid(mailbox: Mailbox) -> int:
@@ -183,20 +190,15 @@ def _next_uid(mailbox: Mailbox) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _index(email: Email, summary: Summary, raw: bytes, msg: mime.ParsedMessage) -> None:
-    """Maintain the full-text vector: subject (A), addresses (B), body text (C)."""
-    body = mime.search_text(raw, msg, SEARCH_BODY_LIMIT)
+def _search_vector(summary: Summary, body: str) -> CombinedExpression:
+    """The full-text vector: subject (A), addresses (B), body text (C)."""
     config = settings.MAILYARD_SEARCH_CONFIG
     people = " ".join(summary.addresses.values())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """UPDATE jmap_mail_email SET search =
-                 setweight(to_tsvector(%s::regconfig, %s), 'A') ||
-                 setweight(to_tsvector(%s::regconfig, %s), 'B') ||
-                 setweight(to_tsvector(%s::regconfig, %s), 'C')
-               WHERE id = %s""",
-            [config, summary.subject, "simple", people, config, body, email.pk],
-        )
+    return (
+        SearchVector(Value(summary.subject), config=config, weight="A")
+        + SearchVector(Value(people), config="simple", weight="B")
+        + SearchVector(Value(body), config=config, weight="C")
+    )
 
 
 def raise_for_size(raw: bytes) -> None:

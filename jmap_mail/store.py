@@ -60,6 +60,13 @@ def touch_mailboxes(account: Account, mailbox_pks: Iterable[int], *, props: bool
     state.mark(account, top, [MAILBOX])
 
 
+def set_mailbox_modseqs(modseqs: dict[int, int]) -> None:
+    """Counts of these mailboxes moved at the given, already allocated and marked, modseqs."""
+    now = timezone.now()
+    for pk, modseq in modseqs.items():
+        Mailbox.all_objects.filter(pk=pk).update(modseq=modseq, updated_at=now)
+
+
 _COUNTS_SQL = """
 SELECT m.mailbox_id,
        count(*),

@@ -34,8 +34,8 @@ def base_subject(subject: str) -> str:
     return text.casefold()
 
 
-def find_thread(account: Account, message_ids: Iterable[str], subject: str) -> Thread:
-    """The thread a new message joins; merges threads it links (RFC 8621 §3)."""
+def find_thread(account: Account, message_ids: Iterable[str], subject: str) -> Thread | None:
+    """The thread a new message joins, or None for a new one; merges threads it links (§3)."""
     wanted = sorted({m for m in message_ids if m})
     thread_pks = (
         sorted(
@@ -49,18 +49,22 @@ def find_thread(account: Account, message_ids: Iterable[str], subject: str) -> T
         else []
     )
     if not thread_pks:
-        return create_thread(account)
+        return None
     keeper = Thread.objects.get(pk=thread_pks[0])
     for other_pk in thread_pks[1:]:
         _merge(account, Thread.objects.get(pk=other_pk), keeper)
     return keeper
 
 
-def create_thread(account: Account) -> Thread:
-    modseq = state.bump(account, THREAD)
-    return Thread.objects.create(
-        account=account, jmap_id=ids.new_id("t"), modseq=modseq, created_modseq=modseq
-    )
+def place(account: Account, thread: Thread | None, modseq: int) -> Thread:
+    """The thread a new email goes into, created or updated at ``modseq`` (marked by the caller)."""
+    if thread is None:
+        return Thread.objects.create(
+            account=account, jmap_id=ids.new_id("t"), modseq=modseq, created_modseq=modseq
+        )
+    Thread.all_objects.filter(pk=thread.pk).update(modseq=modseq, destroyed=False)
+    thread.modseq = modseq
+    return thread
 
 
 def touch_thread(account: Account, thread: Thread) -> None:

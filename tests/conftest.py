@@ -16,6 +16,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing strength is not under test; a fast hasher keeps fixtures cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Views run in the test's own thread, inside the test's transaction.
+    settings.MAILYARD_SERIAL_VIEWS = True
 
 
 @pytest.fixture(autouse=True)

@@ -63,19 +63,29 @@ def _import_one(ctx: CallContext, item: JSONValue) -> Email:
     if unknown:
         raise invalid_properties(*unknown, description="unknown EmailImport properties")
     blob_id = ctx.resolve_id(item.get("blobId"))
-    blob = blobs.read(ctx.account, blob_id) if isinstance(blob_id, str) else None
-    if blob is None:
-        raise SetError("blobNotFound", f"no blob {blob_id}", notFound=[str(blob_id)])
+    content = blobs.find_content(ctx.account, blob_id) if isinstance(blob_id, str) else None
+    if content is not None:
+        data = blobs.store().read(content)
+    else:
+        blob = blobs.read(ctx.account, blob_id) if isinstance(blob_id, str) else None
+        if blob is None:
+            raise SetError("blobNotFound", f"no blob {blob_id}", notFound=[str(blob_id)])
+        data = blob.data
     mailboxes = resolve_mailboxes(ctx, item.get("mailboxIds"))
     keywords = parse_keywords(item.get("keywords") or {})
     if keywords is None:
         raise invalid_properties("keywords")
     received_at = _received_at(item.get("receivedAt"))
-    ingest.raise_for_size(blob.data)
-    if not _looks_like_a_message(blob.data):
+    ingest.raise_for_size(data)
+    if not _looks_like_a_message(data):
         raise SetError("invalidEmail", "the blob is not an RFC 5322 message")
     return ingest.store_message(
-        ctx.account, blob.data, mailboxes=mailboxes, keywords=keywords, received_at=received_at
+        ctx.account,
+        data,
+        mailboxes=mailboxes,
+        keywords=keywords,
+        received_at=received_at,
+        content=content,
     )
 
 

@@ -68,7 +68,7 @@ def email_parse(ctx: CallContext, arguments: JSONObject) -> JSONObject:
             keywords=None,
             size=len(blob.data),
             received_at=None,
-            msg=msg,
+            load_msg=functools.partial(_same, msg),
             load_raw=functools.partial(bytes, blob.data),
         )
         rendered = view.render(item, wanted, options)
@@ -93,3 +93,7 @@ def _addressable_sha(ctx: CallContext, blob: blobs.Blob) -> str:
     content = blobs.save_bytes(blob.data)
     blobs.grant(ctx.account, content, "message/rfc822", expires=True)
     return hashlib.sha256(blob.data).hexdigest()
+
+
+def _same(msg: mime.ParsedMessage) -> mime.ParsedMessage:
+    return msg

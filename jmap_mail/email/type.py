@@ -55,7 +55,7 @@ class EmailType(DataType[Email]):
         return (
             Email.objects.filter(account=ctx.account)
             .select_related("blob", "thread")
-            .defer("blob__data", "search")
+            .defer("blob__data", "search", "parsed")
         )
 
     def prop(self, name: str) -> Prop | None:
@@ -82,6 +82,9 @@ class EmailType(DataType[Email]):
     ) -> list[JSONObject]:
         options = view.parse_body_options(extra)
         mailbox_ids = self._mailbox_ids(objs) if "mailboxIds" in props else {}
+        parsed: dict[int, Any] = {}
+        if props - view.WITHOUT_PARSE:
+            parsed = dict(Email.objects.filter(pk__in=[e.pk for e in objs]).values_list("pk", "parsed"))
         out = []
         for email in objs:
             item = view.EmailView(
@@ -92,8 +95,11 @@ class EmailType(DataType[Email]):
                 keywords=dict.fromkeys(email.keywords, True),
                 size=email.size,
                 received_at=email.received_at,
-                msg=_parsed(email),
+                load_msg=functools.partial(_parsed, email, parsed),
                 load_raw=functools.partial(blobs.store().read, email.blob),
+                has_attachment=email.has_attachment,
+                preview=email.preview,
+                summary=email.summary,
             )
             out.append(view.render(item, props, options))
         return out
@@ -182,8 +188,9 @@ def resolve_mailboxes(ctx: CallContext, value: JSONValue) -> list[Mailbox]:
     return found
 
 
-def _parsed(email: Email) -> mime.ParsedMessage:
-    return mime.ParsedMessage.from_cache(email.parsed)
+def _parsed(email: Email, fetched: dict[int, Any]) -> mime.ParsedMessage:
+    cache = fetched.get(email.pk)
+    return mime.ParsedMessage.from_cache(cache if cache is not None else email.parsed)
 
 
 EMAIL_TYPE = EmailType()

@@ -137,7 +137,10 @@ def parse_body_options(extra: JSONObject) -> BodyOptions:
 
 @dataclass(slots=True)
 class EmailView:
-    """One email as the serialiser sees it; stored and parsed emails both fit."""
+    """One email as the serialiser sees it; stored and parsed emails both fit.
+
+    The parsed structure and the raw octets are loaded only when a property needs them.
+    """
 
     id: str | None
     blob_sha: str
@@ -146,15 +149,37 @@ class EmailView:
     keywords: dict[str, bool] | None
     size: int
     received_at: datetime.datetime | None
-    msg: mime.ParsedMessage
+    load_msg: Callable[[], mime.ParsedMessage]
     load_raw: Callable[[], bytes]
+    has_attachment: bool | None = None
+    preview: str | None = None
+    summary: dict[str, JSONValue] = field(default_factory=dict)
+    _msg: mime.ParsedMessage | None = field(default=None)
     _raw: bytes | None = field(default=None)
+
+    @property
+    def msg(self) -> mime.ParsedMessage:
+        if self._msg is None:
+            self._msg = self.load_msg()
+        return self._msg
 
     @property
     def raw(self) -> bytes:
         if self._raw is None:
             self._raw = self.load_raw()
         return self._raw
+
+
+def summarise(headers: list[mime.Header]) -> dict[str, JSONValue]:
+    """The convenience properties (RFC 8621 §4.1.3) of a message, stored at ingest."""
+    return {
+        name: mime.header_property_value(headers, mime.HeaderProperty(field_name, form, False))
+        for name, (field_name, form) in mime.CONVENIENCE_HEADERS.items()
+    }
+
+
+# Properties answered without the parsed structure.
+WITHOUT_PARSE = frozenset((*METADATA, "hasAttachment", "preview", *mime.CONVENIENCE_HEADERS))
 
 
 def utc(moment: datetime.datetime | None) -> str | None:
@@ -173,23 +198,27 @@ def render(view: EmailView, props: set[str], options: BodyOptions) -> JSONObject
     return out
 
 
+_METADATA: dict[str, Callable[[EmailView], JSONValue]] = {
+    "id": lambda v: v.id,
+    "blobId": lambda v: "b" + v.blob_sha,
+    "threadId": lambda v: v.thread_id,
+    "mailboxIds": lambda v: v.mailbox_ids,  # type: ignore[arg-type, return-value]
+    "keywords": lambda v: v.keywords,  # type: ignore[arg-type, return-value]
+    "size": lambda v: v.size,
+    "receivedAt": lambda v: utc(v.received_at),
+    "hasAttachment": lambda v: v.msg.has_attachment if v.has_attachment is None else v.has_attachment,
+    "preview": lambda v: v.msg.preview if v.preview is None else v.preview,
+}
+
+
 def _value(view: EmailView, name: str, options: BodyOptions) -> JSONValue:
-    metadata: dict[str, JSONValue] = {
-        "id": view.id,
-        "blobId": "b" + view.blob_sha,
-        "threadId": view.thread_id,
-        "mailboxIds": view.mailbox_ids,  # type: ignore[dict-item]
-        "keywords": view.keywords,  # type: ignore[dict-item]
-        "size": view.size,
-        "receivedAt": utc(view.received_at),
-        "hasAttachment": view.msg.has_attachment,
-        "preview": view.msg.preview,
-    }
-    if name in metadata:
-        return metadata[name]
+    if name in _METADATA:
+        return _METADATA[name](view)
     if name == "headers":
         return [{"name": h.name, "value": h.value} for h in view.msg.headers]
     if name in mime.CONVENIENCE_HEADERS:
+        if name in view.summary:
+            return view.summary[name]
         field_name, form = mime.CONVENIENCE_HEADERS[name]
         return mime.header_property_value(
             view.msg.headers, mime.HeaderProperty(field_name, form, False)

@@ -84,6 +84,8 @@ class Email(SyncedModel):
     preview = models.CharField(max_length=256, blank=True)
     keywords = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     parsed = models.JSONField()
+    # The RFC 8621 §4.1.3 convenience header values, computed at ingest for list views.
+    summary = models.JSONField(default=dict)
     search = SearchVectorField(null=True)
     mailboxes = models.ManyToManyField(Mailbox, through="MailboxMessage", related_name="emails")
 
