@@ -36,6 +36,8 @@ class Prop:
     id_ref: bool = False  # an Id that may be a "#creationId" reference
     id_keys: bool = False  # a map keyed by Ids that may be "#creationId" references
     in_default_get: bool = True  # returned when /get has properties: null
+    # What a null in a PatchObject resets the property to (RFC 8620 §5.3); None: null itself.
+    default: JSONValue = None
 
 
 class DataType(Generic[M]):

@@ -280,6 +280,10 @@ def _apply_update(
         raise invalid_properties(*unknown, description="unknown properties")
     current = dtype.serialize(ctx, [obj], tops | {"id"}, extra)[0]
     new, touched = apply_patch(current, patch)
+    for name in touched:
+        prop = dtype.prop(name)
+        if new.get(name) is None and prop is not None:
+            new[name] = prop.default  # "If null, set to the default value" (§5.3)
     changes = {name: new.get(name) for name in touched if new.get(name) != current.get(name)}
     frozen = [
         name

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.auth import REALM, AuthenticationFailed, Principal, authenticate
 from accounts.throttle import Throttled
 from jmap_core import blobs, dispatch, limits
-from jmap_core.errors import LimitExceeded, RequestError, SetError
+from jmap_core.errors import LimitExceeded, NotJSON, RequestError, SetError
 from jmap_core.session import build_session
 from jmap_core.types import JSONObject
 
@@ -165,7 +165,7 @@ def _run_api(request: HttpRequest, principal: Principal) -> JSONObject:
         raise LimitExceeded(f"the request is larger than {max_size} octets", limit="maxSizeRequest")
     content_type = request.headers.get("Content-Type", "application/json").split(";")[0].strip()
     if content_type not in ("application/json", ""):
-        raise RequestError(f"Content-Type must be application/json, not {content_type!r}")
+        raise NotJSON(f"Content-Type must be application/json, not {content_type!r}")
     value = dispatch.parse_body(request.body)
     validated = dispatch.validate_request(value, principal)
     return dispatch.run_request(principal, validated, public_url=public_url(request))

@@ -23,6 +23,7 @@ from jmap_core.errors import SetError
 from jmap_core.models import BlobContent, BlobRef
 from jmap_mail import mime, store, threads
 from jmap_mail.email.view import summarise as view_summary
+from jmap_mail.mime.forms import parse_date
 from jmap_mail.models import Email, Mailbox, MailboxMessage, Thread
 
 EMAIL = "Email"
@@ -116,11 +117,22 @@ def store_message(
     changed = [EMAIL, threads.THREAD, store.MAILBOX] + ([EMAIL_DELIVERY] if delivery else [])
     state.mark(account, top, changed)
     thread = threads.place(account, thread, first + 1)
-    email = _create_row(account, content, msg, summary, thread, keywords, received_at or timezone.now(), first, raw)
+    arrived = received_at or _latest_received(msg) or timezone.now()
+    email = _create_row(account, content, msg, summary, thread, keywords, arrived, first, raw)
     threads.record_message_ids(email, summary.thread_ids, summary.sort_subject)
     add_memberships(account, email, mailboxes, first, touch=False)
     store.set_mailbox_modseqs({m.pk: first + 2 + n for n, m in enumerate(mailboxes)})
     return email
+
+
+def _latest_received(msg: mime.ParsedMessage) -> datetime.datetime | None:
+    """The time of the most recent (topmost) Received field (RFC 8621 §4.8 receivedAt default)."""
+    for header in msg.headers:
+        if header.name.lower() == "received":
+            _, sep, when = header.value.rpartition(";")
+            parsed = parse_date(when) if sep else None
+            return datetime.datetime.fromisoformat(parsed) if parsed else None
+    return None
 
 
 def _create_row(

@@ -99,13 +99,13 @@ class MailboxType(DataType[Mailbox]):
         "name": Prop(),
         "parentId": Prop(id_ref=True),
         "role": Prop(),
-        "sortOrder": Prop(),
+        "sortOrder": Prop(default=0),
         "totalEmails": Prop(server_set=True),
         "unreadEmails": Prop(server_set=True),
         "totalThreads": Prop(server_set=True),
         "unreadThreads": Prop(server_set=True),
         "myRights": Prop(server_set=True),
-        "isSubscribed": Prop(),
+        "isSubscribed": Prop(default=False),
     }
     filters = {
         "parentId": _filter_parent,

@@ -17,9 +17,9 @@ from jmap_mail.email import view
 
 # §4.9: the default properties of a parsed Email, without the stored-only metadata.
 PARSE_DEFAULTS = [
-    p
-    for p in view.DEFAULT_PROPERTIES
-    if p not in ("id", "mailboxIds", "keywords", "receivedAt", "threadId")
+    "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo",
+    "subject", "sentAt", "hasAttachment", "preview", "bodyValues", "textBody", "htmlBody",
+    "attachments",
 ]
 
 

@@ -87,6 +87,16 @@ def _fts(column_query: str, value: str) -> Q:
     return Q(RawSQL(sql, [config, value, value], output_field=BooleanField()))  # noqa: S611
 
 
+def _body_filter(value: str) -> Q:
+    """Body text only: the index finds candidates, ts_filter keeps weight C (the body)."""
+    config = settings.MAILYARD_SEARCH_CONFIG
+    sql = (
+        "(search @@ websearch_to_tsquery(%s::regconfig, %s)"
+        " AND ts_filter(search, '{c}') @@ websearch_to_tsquery(%s::regconfig, %s))"
+    )
+    return Q(RawSQL(sql, [config, value, config, value], output_field=BooleanField()))  # noqa: S611
+
+
 def _text_filter(ctx: CallContext, value: JSONValue) -> Q:
     text = _string("text", value)
     return _fts("search", text) | _address_contains(text)
@@ -182,7 +192,7 @@ FILTERS = {
     "cc": _contains("cc_text"),
     "bcc": _contains("bcc_text"),
     "subject": lambda ctx, value: Q(subject__icontains=_string("subject", value)),
-    "body": lambda ctx, value: _fts("search", _string("body", value)),
+    "body": lambda ctx, value: _body_filter(_string("body", value)),
     "header": _header_filter,
 }
 

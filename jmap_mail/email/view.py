@@ -278,7 +278,8 @@ def _body_values(view: EmailView, options: BodyOptions) -> JSONObject:
     """RFC 8621 §4.2: values of text parts chosen by the fetch* arguments."""
     wanted: list[str] = []
     if options.fetch_all:
-        wanted = view.msg.text_body + view.msg.html_body
+        # Every text/* part of bodyStructure, not only those of textBody and htmlBody.
+        wanted = [p.part_id for p in mime.iter_parts(view.msg.root) if p.part_id]
     else:
         if options.fetch_text:
             wanted += view.msg.text_body

@@ -118,3 +118,9 @@ def test_problem_documents_for_unauthenticated_requests(db: None) -> None:
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic")
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_wrong_content_type_is_not_json(jmap: JmapClient) -> None:
+    """RFC 8620 §3.6.1: notJSON when the content type is not application/json."""
+    result = jmap.post({"using": [CORE], "methodCalls": []}, content_type="text/plain")
+    _problem(result, "notJSON")

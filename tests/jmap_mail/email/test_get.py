@@ -166,3 +166,18 @@ def test_another_tenants_email_is_not_found(jmap: JmapClient, other_jmap: JmapCl
     created = import_raw(other_jmap, message())
     assert jmap.call("Email/get", {"ids": [created["id"]]})["notFound"] == [created["id"]]
     assert jmap.download(created["blobId"]).status_code == 404
+
+
+def test_fetch_all_body_values_covers_every_text_part(jmap: JmapClient) -> None:
+    """RFC 8621 §4.2: fetchAllBodyValues includes any text/* part of bodyStructure."""
+    raw = (
+        b"From: a@example.com\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="x"\r\n\r\n'
+        b"--x\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
+        b'--x\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename="a.csv"\r\n\r\na,b\r\n'
+        b"--x--\r\n"
+    )
+    created = import_raw(jmap, raw)
+    email = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["bodyValues"], "fetchAllBodyValues": True})["list"][0]
+    assert sorted(email["bodyValues"]) == ["1", "2"]
+    assert email["bodyValues"]["2"]["value"] == "a,b"

@@ -100,3 +100,14 @@ def test_import_changes_email_mailbox_and_thread_states(jmap: JmapClient) -> Non
 
 def test_import_state_mismatch(jmap: JmapClient) -> None:
     assert jmap.call_error("Email/import", {"ifInState": "s0", "emails": {}}) in ("stateMismatch",)
+
+
+def test_received_at_defaults_to_the_latest_received_header(jmap: JmapClient) -> None:
+    """RFC 8621 §4.8: receivedAt defaults to the most recent Received header's time."""
+    raw = (
+        b"Received: from mx.example.com by mail.example.net; Sat, 01 Jul 2023 10:00:00 +0200\r\n"
+        b"Received: from a by b; Fri, 30 Jun 2023 10:00:00 +0000\r\n" + message()
+    )
+    created = import_raw(jmap, raw)
+    got = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["receivedAt"]})["list"][0]
+    assert got["receivedAt"] == "2023-07-01T08:00:00Z"

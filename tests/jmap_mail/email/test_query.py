@@ -179,3 +179,11 @@ def test_bad_filter_values(jmap: JmapClient) -> None:
     ]:
         assert jmap.call_error("Email/query", {"filter": flt}) == "invalidArguments", flt
     assert jmap.call_error("Email/query", {"filter": {"nope": 1}}) == "unsupportedFilter"
+
+
+def test_body_filter_ignores_the_subject(jmap: JmapClient) -> None:
+    """RFC 8621 §4.4.1 body: looks in the body parts only."""
+    in_subject = import_raw(jmap, message("Gamma rays", body="nothing relevant"))
+    in_body = import_raw(jmap, message("Other", body="gamma rays everywhere"))
+    assert set(_ids(jmap, {"body": "gamma"})) == {in_body["id"]}
+    assert set(_ids(jmap, {"text": "gamma"})) == {in_body["id"], in_subject["id"]}

@@ -69,9 +69,12 @@ def test_the_session_advertises_the_submission_capability(jmap: JmapClient) -> N
     session = jmap.session()
     assert session["capabilities"][SUBMISSION] == {}
     account = session["accounts"][jmap.account_id]
-    assert account["accountCapabilities"][SUBMISSION] == {
-        "maxDelayedSend": 0,
-        "submissionExtensions": {},
+    value = account["accountCapabilities"][SUBMISSION]
+    # FUTURERELEASE's second argument is a date, so only its first is compared (RFC 4865 §3).
+    assert value["submissionExtensions"].pop("FUTURERELEASE")[0] == "604800"
+    assert value == {
+        "maxDelayedSend": 604800,
+        "submissionExtensions": {"SIZE": ["50000000"], "DSN": []},
     }
     assert session["primaryAccounts"][SUBMISSION] == jmap.account_id
 

@@ -230,3 +230,10 @@ def test_a_read_only_token_cannot_write(jmap: JmapClient) -> None:
     reader = JmapClient(jmap.account, token=make_token(jmap.account, read_only=True))
     assert reader.call_error("Mailbox/set", {"create": {"a": {"name": "A"}}}) == "accountReadOnly"
     assert reader.session()["accounts"][jmap.account_id]["isReadOnly"] is True
+
+
+def test_a_null_patch_resets_to_the_default(jmap: JmapClient) -> None:
+    """RFC 8620 §5.3: null in a PatchObject sets the default value."""
+    box = jmap.call("Mailbox/set", {"create": {"b": {"name": "B", "sortOrder": 7}}})["created"]["b"]["id"]
+    assert jmap.call("Mailbox/set", {"update": {box: {"sortOrder": None}}})["updated"] == {box: None}
+    assert jmap.call("Mailbox/get", {"ids": [box], "properties": ["sortOrder"]})["list"][0]["sortOrder"] == 0
