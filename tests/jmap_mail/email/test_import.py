@@ -69,16 +69,21 @@ def test_not_a_message_is_invalid_email(jmap: JmapClient) -> None:
     assert result["notCreated"]["x"]["type"] == "invalidEmail"
 
 
-def test_import_over_quota_is_over_quota(jmap: JmapClient) -> None:
-    raw = message(body="x" * 5000)
-    blob_id = jmap.upload(raw).json()["blobId"]
-    Account.objects.filter(pk=jmap.account.pk).update(storage_quota=100)
-    result = jmap.call(
-        "Email/import",
-        {"emails": {"x": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}},
+def test_import_of_a_message_that_does_not_fit_is_over_quota(jmap: JmapClient) -> None:
+    """RFC 8621 §4.8 overQuota: a part of a stored message imported as a new message adds its
+    size to the quota."""
+    outer = (
+        b"From: a@example.com\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: c@example.com\r\nSubject: inner\r\n\r\n" + b"x" * 3000 + b"\r\n--b--\r\n"
     )
-    # The upload itself already counts against the quota, so the import adds nothing new.
-    assert result["created"] is not None or result["notCreated"]["x"]["type"] == "overQuota"
+    created = import_raw(jmap, outer)
+    part = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][0]["attachments"][0]
+    used = Account.objects.get(pk=jmap.account.pk).storage_used
+    Account.objects.filter(pk=jmap.account.pk).update(storage_quota=used + 100)
+    result = jmap.call("Email/import", {"emails": {"x": {"blobId": part["blobId"], "mailboxIds": {role(jmap, "inbox"): True}}}})
+    assert result["notCreated"]["x"]["type"] == "overQuota"
 
 
 def test_import_changes_email_mailbox_and_thread_states(jmap: JmapClient) -> None:

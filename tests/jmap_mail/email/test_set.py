@@ -210,3 +210,18 @@ def test_mailbox_with_email_cannot_be_destroyed_unless_asked(jmap: JmapClient) -
     )
     assert got["notFound"] == [only_here["id"]]
     assert got["list"] == [{"id": also_inbox["id"], "mailboxIds": {role(jmap, "inbox"): True}}]
+
+
+def test_create_over_quota_is_over_quota(jmap: JmapClient) -> None:
+    """RFC 8620 §5.3 overQuota: a new draft that does not fit the account's quota."""
+    from accounts.models import Account
+
+    Account.objects.filter(pk=jmap.account.pk).update(storage_quota=10)
+    result = jmap.call(
+        "Email/set",
+        {"create": {"d": {"mailboxIds": {role(jmap, "drafts"): True}, "subject": "too big",
+                          "textBody": [{"partId": "t", "type": "text/plain"}],
+                          "bodyValues": {"t": {"value": "x" * 500}}}}},
+    )
+    assert result["notCreated"]["d"]["type"] == "overQuota"
+    assert jmap.call("Email/query", {})["ids"] == []
