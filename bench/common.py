@@ -70,7 +70,9 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 @contextlib.contextmanager
-def running_server(name: str, *, fresh: bool = True) -> Iterator[tuple[str, subprocess.Popen[bytes], dict[str, str]]]:
+def running_server(
+    name: str, *, fresh: bool = True
+) -> Iterator[tuple[str, subprocess.Popen[bytes], dict[str, str]]]:
     """Start daphne on a free port; yields (base URL, process, environment)."""
     var_dir = ROOT / "var" / "bench" / name
     if fresh and var_dir.exists():
@@ -82,7 +84,10 @@ def running_server(name: str, *, fresh: bool = True) -> Iterator[tuple[str, subp
     port = free_port()
     proc = subprocess.Popen(
         [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(var_dir / "server.log", "wb"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(var_dir / "server.log", "wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -122,8 +127,10 @@ def rss_mb(pid: int) -> float:
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
+
     def pick(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
     return {"p50": pick(0.5), "p99": pick(0.99), "mean": round(statistics.fmean(ordered), 2)}
 
 
@@ -136,7 +143,9 @@ class Client:
         self.account_id = self.session["primaryAccounts"][MAIL]
 
     def call(self, calls: list[list[Any]], using: list[str] | None = None) -> list[list[Any]]:
-        response = self.http.post(self.session["apiUrl"], json={"using": using or [CORE, MAIL], "methodCalls": calls})
+        response = self.http.post(
+            self.session["apiUrl"], json={"using": using or [CORE, MAIL], "methodCalls": calls}
+        )
         response.raise_for_status()
         return list(response.json()["methodResponses"])
 

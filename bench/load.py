@@ -25,17 +25,23 @@ from bench.common import CORE, basic, create_account, percentiles, rss_mb, runni
 ADDRESS, PASSWORD = "load@bench.test", "bench password 1"
 
 
-async def _drive(base: str, path: str, body: dict | None, clients: int, seconds: float) -> dict[str, float]:
+async def _drive(
+    base: str, path: str, body: dict | None, clients: int, seconds: float
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
 
     async def worker() -> None:
         nonlocal errors
-        async with httpx.AsyncClient(base_url=base, headers=basic(ADDRESS, PASSWORD), timeout=30) as http:
+        async with httpx.AsyncClient(
+            base_url=base, headers=basic(ADDRESS, PASSWORD), timeout=30
+        ) as http:
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = await (http.post(path, json=body) if body is not None else http.get(path))
+                response = await (
+                    http.post(path, json=body) if body is not None else http.get(path)
+                )
                 latencies.append((time.perf_counter() - start) * 1000)
                 if response.status_code != 200:
                     errors += 1
@@ -43,7 +49,12 @@ async def _drive(base: str, path: str, body: dict | None, clients: int, seconds:
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1), **percentiles(latencies)}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / elapsed, 1),
+        **percentiles(latencies),
+    }
 
 
 WRK_SCRIPT = """
@@ -65,18 +76,38 @@ def _wrk(base: str, path: str, body: dict | None, clients: int, seconds: float) 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % (method, basic(ADDRESS, PASSWORD)["Authorization"], lua_body))
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{int(seconds)}s", "-s", script.name, base + path],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(clients),
+            "-d",
+            f"{int(seconds)}s",
+            "-s",
+            script.name,
+            base + path,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
     assert match, out
     requests, errors = int(match.group(1)), int(match.group(2))
-    return {"requests": requests, "errors": errors, "rps": round(requests / seconds, 1),
-            "p50": round(float(match.group(3)), 2), "p99": round(float(match.group(4)), 2),
-            "mean": round(float(match.group(5)), 2)}
+    return {
+        "requests": requests,
+        "errors": errors,
+        "rps": round(requests / seconds, 1),
+        "p50": round(float(match.group(3)), 2),
+        "p99": round(float(match.group(4)), 2),
+        "mean": round(float(match.group(5)), 2),
+    }
 
 
-def measure(base: str, path: str, body: dict | None, clients: int, seconds: float) -> dict[str, float]:
+def measure(
+    base: str, path: str, body: dict | None, clients: int, seconds: float
+) -> dict[str, float]:
     if shutil.which("wrk"):
         return _wrk(base, path, body, clients, seconds)
     return asyncio.run(_drive(base, path, body, clients, seconds))
@@ -98,7 +129,10 @@ def main() -> None:
             "load_generator": "wrk" if shutil.which("wrk") else "httpx",
             "Core/echo": measure(base, "/jmap/api/", echo, args.clients, args.seconds),
             "session": measure(base, "/jmap/session/", None, args.clients, args.seconds),
-            "server_rss_mb": {"after_warmup": round(idle_rss, 1), "after_load": round(rss_mb(proc.pid), 1)},
+            "server_rss_mb": {
+                "after_warmup": round(idle_rss, 1),
+                "after_load": round(rss_mb(proc.pid), 1),
+            },
         }
     print(json.dumps(results, indent=2))
 

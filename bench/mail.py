@@ -21,18 +21,65 @@ from typing import Any
 
 import httpx
 
-from bench.common import CORE, MAIL, ROOT, PYTHON, Client, basic, create_account, percentiles, rss_mb, running_server
+from bench.common import (
+    CORE,
+    MAIL,
+    PYTHON,
+    ROOT,
+    Client,
+    basic,
+    create_account,
+    percentiles,
+    rss_mb,
+    running_server,
+)
 
 ADDRESS, PASSWORD = "mail@bench.test", "bench password 1"
-WORDS = (
-    "meeting budget report invoice project schedule review launch customer design release "
-    "travel lunch holiday contract update question answer proposal deadline server network "
-    "kitchen garden concert ticket flight hotel payment account security password weekend"
-).split()
-PEOPLE = [f"{n} <{n.lower()}@example.{d}>" for n in ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi") for d in ("com", "org")]
+WORDS = [
+    "meeting",
+    "budget",
+    "report",
+    "invoice",
+    "project",
+    "schedule",
+    "review",
+    "launch",
+    "customer",
+    "design",
+    "release",
+    "travel",
+    "lunch",
+    "holiday",
+    "contract",
+    "update",
+    "question",
+    "answer",
+    "proposal",
+    "deadline",
+    "server",
+    "network",
+    "kitchen",
+    "garden",
+    "concert",
+    "ticket",
+    "flight",
+    "hotel",
+    "payment",
+    "account",
+    "security",
+    "password",
+    "weekend",
+]
+PEOPLE = [
+    f"{n} <{n.lower()}@example.{d}>"
+    for n in ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi")
+    for d in ("com", "org")
+]
 
 
-def make_message(n: int, rng: random.Random, earlier: list[tuple[str, str]]) -> tuple[bytes, tuple[str, str]]:
+def make_message(
+    n: int, rng: random.Random, earlier: list[tuple[str, str]]
+) -> tuple[bytes, tuple[str, str]]:
     reply = earlier and rng.random() < 0.35
     if reply:
         parent_id, subject = rng.choice(earlier[-500:])
@@ -45,21 +92,24 @@ def make_message(n: int, rng: random.Random, earlier: list[tuple[str, str]]) -> 
         " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60))) for _ in range(paragraphs)
     )
     headers = [
-        f"From: {rng.choice(PEOPLE)}", f"To: {ADDRESS}", f"Subject: {subject}",
-        f"Date: Mon, 01 Jan 2024 10:00:00 +0000", f"Message-ID: <{msgid}>",
+        f"From: {rng.choice(PEOPLE)}",
+        f"To: {ADDRESS}",
+        f"Subject: {subject}",
+        "Date: Mon, 01 Jan 2024 10:00:00 +0000",
+        f"Message-ID: <{msgid}>",
     ]
     if reply:
         headers += [f"In-Reply-To: <{parent_id}>", f"References: <{parent_id}>"]
     headers += ["MIME-Version: 1.0"]
     if rng.random() < 0.08:
-        attachment = bytes(rng.getrandbits(8) for _ in range(rng.randint(5_000, 60_000)))
+        attachment = rng.randbytes(rng.randint(5_000, 60_000))
         import base64
 
         encoded = base64.encodebytes(attachment).decode().replace("\n", "\r\n")
         headers.append('Content-Type: multipart/mixed; boundary="b1"')
         text = (
             f"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
-            f"--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"data{n}.bin\"\r\n"
+            f'--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="data{n}.bin"\r\n'
             f"Content-Transfer-Encoding: base64\r\n\r\n{encoded}--b1--\r\n"
         )
     else:
@@ -69,7 +119,14 @@ def make_message(n: int, rng: random.Random, earlier: list[tuple[str, str]]) -> 
     return raw, (msgid, subject)
 
 
-async def import_all(base: str, session: dict[str, Any], account_id: str, mailboxes: dict[str, str], total: int, clients: int) -> dict[str, Any]:
+async def import_all(
+    base: str,
+    session: dict[str, Any],
+    account_id: str,
+    mailboxes: dict[str, str],
+    total: int,
+    clients: int,
+) -> dict[str, Any]:
     rng = random.Random(7)
     earlier: list[tuple[str, str]] = []
     messages = []
@@ -90,20 +147,44 @@ async def import_all(base: str, session: dict[str, Any], account_id: str, mailbo
                 offset = queue.get_nowait()
                 emails = {}
                 for n in range(offset, min(total, offset + batch)):
-                    blob = (await http.post(upload_url, content=messages[n], headers={"Content-Type": "message/rfc822"})).json()["blobId"]
+                    blob = (
+                        await http.post(
+                            upload_url,
+                            content=messages[n],
+                            headers={"Content-Type": "message/rfc822"},
+                        )
+                    ).json()["blobId"]
                     box = mailboxes["inbox"] if n % 10 else mailboxes["archive"]
-                    received = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start_epoch + n * 600))
-                    emails[str(n)] = {"blobId": blob, "mailboxIds": {box: True},
-                                      "keywords": {"$seen": True} if n % 10 < 7 else {}, "receivedAt": received}
-                response = await http.post(session["apiUrl"], json={"using": [CORE, MAIL], "methodCalls": [["Email/import", {"accountId": account_id, "emails": emails}, "i"]]})
+                    received = time.strftime(
+                        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(start_epoch + n * 600)
+                    )
+                    emails[str(n)] = {
+                        "blobId": blob,
+                        "mailboxIds": {box: True},
+                        "keywords": {"$seen": True} if n % 10 < 7 else {},
+                        "receivedAt": received,
+                    }
+                response = await http.post(
+                    session["apiUrl"],
+                    json={
+                        "using": [CORE, MAIL],
+                        "methodCalls": [
+                            ["Email/import", {"accountId": account_id, "emails": emails}, "i"]
+                        ],
+                    },
+                )
                 result = response.json()["methodResponses"][0][1]
                 assert not result.get("notCreated"), result
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - started
-    return {"messages": total, "seconds": round(elapsed, 1), "messages_per_s": round(total / elapsed, 1),
-            "bytes": sum(len(m) for m in messages)}
+    return {
+        "messages": total,
+        "seconds": round(elapsed, 1),
+        "messages_per_s": round(total / elapsed, 1),
+        "bytes": sum(len(m) for m in messages),
+    }
 
 
 def timed(client: Client, calls: list[list[Any]], runs: int) -> dict[str, float]:
@@ -120,13 +201,49 @@ def timed(client: Client, calls: list[list[Any]], runs: int) -> dict[str, float]
 
 def inbox_view(account_id: str, inbox: str) -> list[list[Any]]:
     return [
-        ["Email/query", {"accountId": account_id, "filter": {"inMailbox": inbox}, "sort": [{"property": "receivedAt", "isAscending": False}], "collapseThreads": True, "limit": 50, "calculateTotal": True}, "q"],
-        ["Email/get", {"accountId": account_id, "#ids": {"resultOf": "q", "name": "Email/query", "path": "/ids"}, "properties": ["threadId", "mailboxIds", "keywords", "subject", "from", "receivedAt", "preview", "hasAttachment", "size"]}, "g"],
-        ["Thread/get", {"accountId": account_id, "#ids": {"resultOf": "g", "name": "Email/get", "path": "/list/*/threadId"}}, "t"],
+        [
+            "Email/query",
+            {
+                "accountId": account_id,
+                "filter": {"inMailbox": inbox},
+                "sort": [{"property": "receivedAt", "isAscending": False}],
+                "collapseThreads": True,
+                "limit": 50,
+                "calculateTotal": True,
+            },
+            "q",
+        ],
+        [
+            "Email/get",
+            {
+                "accountId": account_id,
+                "#ids": {"resultOf": "q", "name": "Email/query", "path": "/ids"},
+                "properties": [
+                    "threadId",
+                    "mailboxIds",
+                    "keywords",
+                    "subject",
+                    "from",
+                    "receivedAt",
+                    "preview",
+                    "hasAttachment",
+                    "size",
+                ],
+            },
+            "g",
+        ],
+        [
+            "Thread/get",
+            {
+                "accountId": account_id,
+                "#ids": {"resultOf": "g", "name": "Email/get", "path": "/list/*/threadId"},
+            },
+            "t",
+        ],
     ]
 
 
-EXPLAIN = r'''
+EXPLAIN = r"""
 import django, os, json
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
@@ -146,7 +263,7 @@ for label, flt, extra in [("inbox", {"inMailbox": inbox}, {"collapseThreads": Tr
     qs = EMAIL_TYPE.query_ids(ctx, build_filter(EMAIL_TYPE, ctx, flt), ordering, extra)[:50]
     print("=== " + label)
     print(qs.explain(analyze=True))
-'''
+"""
 
 
 def main() -> None:
@@ -159,27 +276,79 @@ def main() -> None:
         create_account(env, ADDRESS, PASSWORD)
         client = Client(base, ADDRESS, PASSWORD)
         account_id = client.account_id
-        boxes = client.call([["Mailbox/get", {"accountId": account_id, "ids": None, "properties": ["role"]}, "m"]])[0][1]["list"]
+        boxes = client.call(
+            [["Mailbox/get", {"accountId": account_id, "ids": None, "properties": ["role"]}, "m"]]
+        )[0][1]["list"]
         mailboxes = {b["role"]: b["id"] for b in boxes}
         rss_before = rss_mb(proc.pid)
-        imported = asyncio.run(import_all(base, client.session, account_id, mailboxes, args.messages, args.clients))
+        imported = asyncio.run(
+            import_all(base, client.session, account_id, mailboxes, args.messages, args.clients)
+        )
         imported["server_rss_mb_before"] = round(rss_before, 1)
         imported["server_rss_mb_after"] = round(rss_mb(proc.pid), 1)
         results: dict[str, Any] = {"import": imported}
-        results["inbox_view_ms"] = timed(client, inbox_view(account_id, mailboxes["inbox"]), args.runs)
-        results["full_text_query_ms"] = timed(client, [["Email/query", {"accountId": account_id, "filter": {"text": "budget invoice"}, "sort": [{"property": "receivedAt", "isAscending": False}], "limit": 50}, "f"]], args.runs)
-        results["full_text_phrase_ms"] = timed(client, [["Email/query", {"accountId": account_id, "filter": {"text": "\"kitchen garden\""}, "limit": 50}, "f"]], args.runs)
-        email_state = client.call([["Email/get", {"accountId": account_id, "ids": []}, "s"]])[0][1]["state"]
-        mailbox_state = client.call([["Mailbox/get", {"accountId": account_id, "ids": []}, "s"]])[0][1]["state"]
+        results["inbox_view_ms"] = timed(
+            client, inbox_view(account_id, mailboxes["inbox"]), args.runs
+        )
+        results["full_text_query_ms"] = timed(
+            client,
+            [
+                [
+                    "Email/query",
+                    {
+                        "accountId": account_id,
+                        "filter": {"text": "budget invoice"},
+                        "sort": [{"property": "receivedAt", "isAscending": False}],
+                        "limit": 50,
+                    },
+                    "f",
+                ]
+            ],
+            args.runs,
+        )
+        results["full_text_phrase_ms"] = timed(
+            client,
+            [
+                [
+                    "Email/query",
+                    {"accountId": account_id, "filter": {"text": '"kitchen garden"'}, "limit": 50},
+                    "f",
+                ]
+            ],
+            args.runs,
+        )
+        email_state = client.call([["Email/get", {"accountId": account_id, "ids": []}, "s"]])[0][1][
+            "state"
+        ]
+        mailbox_state = client.call([["Mailbox/get", {"accountId": account_id, "ids": []}, "s"]])[
+            0
+        ][1]["state"]
         latest = client.call(inbox_view(account_id, mailboxes["inbox"])[:1])[0][1]["ids"][:10]
-        client.call([["Email/set", {"accountId": account_id, "update": {i: {"keywords/$flagged": True} for i in latest}}, "u"]])
-        results["changes_after_10_ms"] = timed(client, [
-            ["Email/changes", {"accountId": account_id, "sinceState": email_state}, "c"],
-            ["Mailbox/changes", {"accountId": account_id, "sinceState": mailbox_state}, "mc"],
-            ["Mailbox/get", {"accountId": account_id, "ids": None}, "mg"],
-        ], args.runs)
+        client.call(
+            [
+                [
+                    "Email/set",
+                    {
+                        "accountId": account_id,
+                        "update": {i: {"keywords/$flagged": True} for i in latest},
+                    },
+                    "u",
+                ]
+            ]
+        )
+        results["changes_after_10_ms"] = timed(
+            client,
+            [
+                ["Email/changes", {"accountId": account_id, "sinceState": email_state}, "c"],
+                ["Mailbox/changes", {"accountId": account_id, "sinceState": mailbox_state}, "mc"],
+                ["Mailbox/get", {"accountId": account_id, "ids": None}, "mg"],
+            ],
+            args.runs,
+        )
         results["server_rss_mb_end"] = round(rss_mb(proc.pid), 1)
-        explain = subprocess.run([PYTHON, "-c", EXPLAIN % ADDRESS], cwd=ROOT, env=env, capture_output=True, text=True)
+        explain = subprocess.run(
+            [PYTHON, "-c", EXPLAIN % ADDRESS], cwd=ROOT, env=env, capture_output=True, text=True
+        )
     print(json.dumps(results, indent=2))
     print(explain.stdout or explain.stderr)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 
 import httpx
 import psycopg
+
 from bench.common import free_port, manage, stop_embedded_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,16 +63,43 @@ def test_the_conformance_suite_passes_against_mailyard(tmp_path: Path) -> None:
     manage(env, "createaccount", "bob@conformance.test", "--password", "bob password")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     # With Redis, tasks (push delivery, outbound mail) need a real worker; without, they run
     # in-process.
     worker = (
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads",
-             "--concurrency", "4", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         if env.get("REDIS_URL")
         else None
@@ -79,11 +107,28 @@ def test_the_conformance_suite_passes_against_mailyard(tmp_path: Path) -> None:
     try:
         _wait_until_up(port, server)
         run = subprocess.run(
-            [sys.executable, "-m", "conformance", "--session-url", f"http://127.0.0.1:{port}/.well-known/jmap",
-             "--user", "alice@conformance.test", "--password", "alice password",
-             "--user2", "bob@conformance.test", "--password2", "bob password",
-             "--report", str(tmp_path / "report")],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "conformance",
+                "--session-url",
+                f"http://127.0.0.1:{port}/.well-known/jmap",
+                "--user",
+                "alice@conformance.test",
+                "--password",
+                "alice password",
+                "--user2",
+                "bob@conformance.test",
+                "--password2",
+                "bob password",
+                "--report",
+                str(tmp_path / "report"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     finally:
         for process in (server, worker):

@@ -28,7 +28,7 @@ def test_concurrent_writers_never_lose_a_change() -> None:
             for i in range(5):
                 result = client.call("Mailbox/set", {"create": {"c": {"name": f"w{n}-{i}"}}})
                 created.append(result["created"]["c"]["id"])
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

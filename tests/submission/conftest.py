@@ -54,8 +54,10 @@ def worker(transactional_db: None, settings: Any) -> Iterator[object]:
 
     from config.celery import app
 
-    eager = app.conf.task_always_eager
+    eager, options = app.conf.task_always_eager, app.conf.broker_transport_options
     app.conf.task_always_eager = False
+    # Short polls, so that the worker stops quickly at teardown.
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.05}
     try:
         with start_worker(
             app,
@@ -68,6 +70,7 @@ def worker(transactional_db: None, settings: Any) -> Iterator[object]:
             yield controller
     finally:
         app.conf.task_always_eager = eager
+        app.conf.broker_transport_options = options
         connections.close_all()
 
 

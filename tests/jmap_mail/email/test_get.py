@@ -178,6 +178,9 @@ def test_fetch_all_body_values_covers_every_text_part(jmap: JmapClient) -> None:
         b"--x--\r\n"
     )
     created = import_raw(jmap, raw)
-    email = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["bodyValues"], "fetchAllBodyValues": True})["list"][0]
+    email = jmap.call(
+        "Email/get",
+        {"ids": [created["id"]], "properties": ["bodyValues"], "fetchAllBodyValues": True},
+    )["list"][0]
     assert sorted(email["bodyValues"]) == ["1", "2"]
     assert email["bodyValues"]["2"]["value"] == "a,b"

@@ -79,10 +79,15 @@ def test_import_of_a_message_that_does_not_fit_is_over_quota(jmap: JmapClient) -
         b"From: c@example.com\r\nSubject: inner\r\n\r\n" + b"x" * 3000 + b"\r\n--b--\r\n"
     )
     created = import_raw(jmap, outer)
-    part = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][0]["attachments"][0]
+    part = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][
+        0
+    ]["attachments"][0]
     used = Account.objects.get(pk=jmap.account.pk).storage_used
     Account.objects.filter(pk=jmap.account.pk).update(storage_quota=used + 100)
-    result = jmap.call("Email/import", {"emails": {"x": {"blobId": part["blobId"], "mailboxIds": {role(jmap, "inbox"): True}}}})
+    result = jmap.call(
+        "Email/import",
+        {"emails": {"x": {"blobId": part["blobId"], "mailboxIds": {role(jmap, "inbox"): True}}}},
+    )
     assert result["notCreated"]["x"]["type"] == "overQuota"
 
 

@@ -219,9 +219,16 @@ def test_create_over_quota_is_over_quota(jmap: JmapClient) -> None:
     Account.objects.filter(pk=jmap.account.pk).update(storage_quota=10)
     result = jmap.call(
         "Email/set",
-        {"create": {"d": {"mailboxIds": {role(jmap, "drafts"): True}, "subject": "too big",
-                          "textBody": [{"partId": "t", "type": "text/plain"}],
-                          "bodyValues": {"t": {"value": "x" * 500}}}}},
+        {
+            "create": {
+                "d": {
+                    "mailboxIds": {role(jmap, "drafts"): True},
+                    "subject": "too big",
+                    "textBody": [{"partId": "t", "type": "text/plain"}],
+                    "bodyValues": {"t": {"value": "x" * 500}},
+                }
+            }
+        },
     )
     assert result["notCreated"]["d"]["type"] == "overQuota"
     assert jmap.call("Email/query", {})["ids"] == []

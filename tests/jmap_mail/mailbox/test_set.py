@@ -234,6 +234,15 @@ def test_a_read_only_token_cannot_write(jmap: JmapClient) -> None:
 
 def test_a_null_patch_resets_to_the_default(jmap: JmapClient) -> None:
     """RFC 8620 §5.3: null in a PatchObject sets the default value."""
-    box = jmap.call("Mailbox/set", {"create": {"b": {"name": "B", "sortOrder": 7}}})["created"]["b"]["id"]
-    assert jmap.call("Mailbox/set", {"update": {box: {"sortOrder": None}}})["updated"] == {box: None}
-    assert jmap.call("Mailbox/get", {"ids": [box], "properties": ["sortOrder"]})["list"][0]["sortOrder"] == 0
+    box = jmap.call("Mailbox/set", {"create": {"b": {"name": "B", "sortOrder": 7}}})["created"][
+        "b"
+    ]["id"]
+    assert jmap.call("Mailbox/set", {"update": {box: {"sortOrder": None}}})["updated"] == {
+        box: None
+    }
+    assert (
+        jmap.call("Mailbox/get", {"ids": [box], "properties": ["sortOrder"]})["list"][0][
+            "sortOrder"
+        ]
+        == 0
+    )
