@@ -59,7 +59,7 @@ class SyncedModel(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = LiveManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 - both are managers; "objects" is the default
 
     class Meta:
         abstract = True
