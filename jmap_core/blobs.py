@@ -18,6 +18,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -59,8 +60,12 @@ class BlobStore(Protocol):
 
     def read(self, content: BlobContent) -> bytes: ...
 
+    def delete(self, content: BlobContent) -> None: ...
+
 
 class PostgresStore:
+    """Bytes in the BlobContent row: they commit in the same transaction as what uses them."""
+
     name = "postgres"
 
     def put(self, content: BlobContent, data: bytes) -> None:
@@ -72,12 +77,65 @@ class PostgresStore:
             data = BlobContent.objects.values_list("data", flat=True).get(pk=content.pk)
         return bytes(data or b"")
 
+    def delete(self, content: BlobContent) -> None:
+        """The row goes with the bytes."""
+
+
+class S3Store:
+    """Bytes in an S3-compatible bucket (MAILYARD_S3_BUCKET at MAILYARD_S3_ENDPOINT), keyed by
+    their SHA-256, for deployments whose mail outgrows the database.
+
+    An object is written before the transaction that refers to it commits; when that
+    transaction rolls back, the object stays unreferenced and identical content reuses it.
+    Credentials come from the usual AWS variables or instance role (boto3).
+    """
+
+    name = "s3"
+
+    def __init__(self) -> None:
+        import boto3
+
+        self.bucket = settings.MAILYARD_S3_BUCKET
+        self.client = boto3.client("s3", endpoint_url=settings.MAILYARD_S3_ENDPOINT or None)
+
+    @staticmethod
+    def key(content: BlobContent) -> str:
+        return f"blobs/{content.sha256[:2]}/{content.sha256}"
+
+    def put(self, content: BlobContent, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.key(content), Body=data)
+        content.data = None
+
+    def read(self, content: BlobContent) -> bytes:
+        body = self.client.get_object(Bucket=self.bucket, Key=self.key(content))["Body"]
+        return bytes(body.read())
+
+    def delete(self, content: BlobContent) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(content))
+
+
+_STORES: dict[str, BlobStore] = {}
+
+
+def _backend(name: str) -> BlobStore:
+    if name not in _STORES:
+        if name == "postgres":
+            _STORES[name] = PostgresStore()
+        elif name == "s3":
+            _STORES[name] = S3Store()
+        else:
+            raise RuntimeError(f"unknown blob store {name!r}")
+    return _STORES[name]
+
 
 def store() -> BlobStore:
-    configured = settings.MAILYARD_BLOB_STORE
-    if configured != "postgres":
-        raise RuntimeError(f"blob store {configured!r} is not available in this build")
-    return PostgresStore()
+    """The store new blobs go to (MAILYARD_BLOB_STORE)."""
+    return _backend(settings.MAILYARD_BLOB_STORE)
+
+
+def read_content(content: BlobContent) -> bytes:
+    """The bytes of ``content``, from whichever store holds them."""
+    return _backend(content.store).read(content)
 
 
 def blob_id_for(content: BlobContent) -> str:
@@ -182,7 +240,7 @@ def read(account: Account, blob_id: str) -> Blob | None:
         .values_list("type", flat=True)
         .get()
     )
-    return Blob(blob_id, store().read(content), ref_type)
+    return Blob(blob_id, read_content(content), ref_type)
 
 
 def copy(from_account: Account, to_account: Account, blob_id: str) -> str:
@@ -212,5 +270,11 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
                 )
                 usage_changed.send(sender=Account, account=ref.account)
                 removed += 1
-    BlobContent.objects.filter(refs__isnull=True, created_at__lte=now).delete()
+    for content in BlobContent.objects.filter(refs__isnull=True, created_at__lte=now).defer("data"):
+        with transaction.atomic():
+            try:
+                content.delete()
+            except ProtectedError:  # an email still uses it
+                continue
+        _backend(content.store).delete(content)
     return removed

@@ -139,5 +139,5 @@ def snippet_get(ctx: CallContext, arguments: JSONObject) -> JSONObject:
 def _body_text(email: Email) -> str:
     from jmap_core import blobs
 
-    raw = blobs.store().read(email.blob)
+    raw = blobs.read_content(email.blob)
     return mime.search_text(raw, mime.ParsedMessage.from_cache(email.parsed), 100_000)

@@ -36,13 +36,13 @@ def read_part(account: Account, blob_id: str) -> blobs.Blob | None:
     )
     if email is not None:
         msg = mime.ParsedMessage.from_cache(email.parsed)
-        raw = blobs.store().read(email.blob)
+        raw = blobs.read_content(email.blob)
     else:
         # A part of an uploaded message (RFC 8621 §4.9 Email/parse hands out such blobIds).
         content = blobs.find_content(account, blobs.BLOB_PREFIX + sha)
         if content is None:
             return None
-        raw = blobs.store().read(content)
+        raw = blobs.read_content(content)
         msg = mime.parse_message(raw)
     part = msg.part(part_id)
     if part is None:

@@ -83,7 +83,7 @@ def _copy_one(ctx: CallContext, source: Account, item: JSONValue) -> tuple[Email
     if keywords is None:
         raise invalid_properties("keywords")
     received_at = _received_at(item.get("receivedAt")) or original.received_at
-    raw = blobs.store().read(original.blob)
+    raw = blobs.read_content(original.blob)
     email = ingest.store_message(
         ctx.account, raw, mailboxes=mailboxes, keywords=keywords, received_at=received_at
     )

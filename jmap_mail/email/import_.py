@@ -65,7 +65,7 @@ def _import_one(ctx: CallContext, item: JSONValue) -> Email:
     blob_id = ctx.resolve_id(item.get("blobId"))
     content = blobs.find_content(ctx.account, blob_id) if isinstance(blob_id, str) else None
     if content is not None:
-        data = blobs.store().read(content)
+        data = blobs.read_content(content)
     else:
         blob = blobs.read(ctx.account, blob_id) if isinstance(blob_id, str) else None
         if blob is None:

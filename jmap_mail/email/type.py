@@ -96,7 +96,7 @@ class EmailType(DataType[Email]):
                 size=email.size,
                 received_at=email.received_at,
                 load_msg=functools.partial(_parsed, email, parsed),
-                load_raw=functools.partial(blobs.store().read, email.blob),
+                load_raw=functools.partial(blobs.read_content, email.blob),
                 has_attachment=email.has_attachment,
                 preview=email.preview,
                 summary=email.summary,
