@@ -8,6 +8,8 @@ paths are served by a handler without middleware; their views run in the worker 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.asgi import get_asgi_application
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.exception import convert_exception_to_response
@@ -18,11 +20,12 @@ JMAP_PATHS = r"^(jmap/(session|api|upload|download)/|\.well-known/jmap$)"
 class JmapASGIHandler(ASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         """What Django's own handler does with an empty MIDDLEWARE setting."""
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        get_response = self._get_response_async if is_async else self._get_response
-        self._middleware_chain = convert_exception_to_response(get_response)  # type: ignore[arg-type]
+        handler: Any = self
+        handler._view_middleware = []
+        handler._template_response_middleware = []
+        handler._exception_middleware = []
+        get_response = handler._get_response_async if is_async else handler._get_response
+        handler._middleware_chain = convert_exception_to_response(get_response)
 
 
 def jmap_asgi_application() -> JmapASGIHandler:

@@ -18,8 +18,8 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.deletion import ProtectedError
 from django.db.models import F
+from django.db.models.deletion import ProtectedError
 from django.dispatch import Signal
 from django.utils import timezone
 

@@ -202,8 +202,8 @@ _METADATA: dict[str, Callable[[EmailView], JSONValue]] = {
     "id": lambda v: v.id,
     "blobId": lambda v: "b" + v.blob_sha,
     "threadId": lambda v: v.thread_id,
-    "mailboxIds": lambda v: v.mailbox_ids,  # type: ignore[arg-type, return-value]
-    "keywords": lambda v: v.keywords,  # type: ignore[arg-type, return-value]
+    "mailboxIds": lambda v: dict(v.mailbox_ids) if v.mailbox_ids is not None else None,
+    "keywords": lambda v: dict(v.keywords) if v.keywords is not None else None,
     "size": lambda v: v.size,
     "receivedAt": lambda v: utc(v.received_at),
     "hasAttachment": lambda v: v.msg.has_attachment if v.has_attachment is None else v.has_attachment,

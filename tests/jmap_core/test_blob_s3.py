@@ -23,7 +23,11 @@ def s3(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     endpoint = f"http://127.0.0.1:{port}"
     client = boto3.client("s3", endpoint_url=endpoint)
@@ -43,10 +47,15 @@ def test_uploads_and_messages_live_in_the_bucket(jmap: JmapClient, s3: Any) -> N
     content = BlobContent.objects.get(sha256=created["blobId"][1:])
     assert content.store == "s3"
     assert content.data is None
-    stored = s3.get_object(Bucket="mailyard-test", Key=f"blobs/{content.sha256[:2]}/{content.sha256}")
+    stored = s3.get_object(
+        Bucket="mailyard-test", Key=f"blobs/{content.sha256[:2]}/{content.sha256}"
+    )
     assert stored["Body"].read() == raw
     assert jmap.download(created["blobId"]).content == raw
-    email = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["bodyValues"], "fetchAllBodyValues": True})["list"][0]
+    email = jmap.call(
+        "Email/get",
+        {"ids": [created["id"]], "properties": ["bodyValues"], "fetchAllBodyValues": True},
+    )["list"][0]
     assert next(iter(email["bodyValues"].values()))["value"].strip() == "bytes outside the database"
 
 
