@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -168,6 +168,17 @@ class DataType(Generic[M]):
     def changes_extra(self, ctx: CallContext, since: int, updated: list[str]) -> JSONObject:
         """Extra /changes response members (Mailbox ``updatedProperties``, RFC 8621 §2.2)."""
         return {}
+
+
+def sort_by(expression: Any) -> SortFn:
+    """A sort on one expression, in the Comparator's direction (RFC 8620 §5.5 isAscending)."""
+
+    def build(ctx: CallContext, comparator: JSONObject) -> list[OrderBy]:
+        if comparator.get("isAscending", True):
+            return [expression.asc()]
+        return [expression.desc()]
+
+    return build
 
 
 COLLATIONS = frozenset({"i;ascii-casemap", "i;ascii-numeric", "i;octet", "i;unicode-casemap"})

@@ -10,7 +10,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from jmap_core.context import CallContext
-from jmap_core.datatype import DataType, Prop
+from jmap_core.datatype import DataType, Prop, sort_by
 from jmap_core.errors import InvalidArguments, SetError, invalid_properties
 from jmap_core.standard import register_standard
 from jmap_core.types import JSONObject, JSONValue
@@ -80,14 +80,6 @@ def _filter_bool(field: str, when_true: Q) -> Any:
     return build
 
 
-def _sort(expression: Any) -> Any:
-    def build(ctx: CallContext, comparator: JSONObject) -> list[OrderBy]:
-        if comparator.get("isAscending", True):
-            return [expression.asc()]
-        return [expression.desc()]
-
-    return build
-
 
 class MailboxType(DataType[Mailbox]):
     name = "Mailbox"
@@ -115,9 +107,9 @@ class MailboxType(DataType[Mailbox]):
         "isSubscribed": _filter_bool("isSubscribed", Q(is_subscribed=True)),
     }
     sorts = {
-        "sortOrder": _sort(F("sort_order")),
-        "name": _sort(Lower("name")),
-        "id": _sort(F("id")),
+        "sortOrder": sort_by(F("sort_order")),
+        "name": sort_by(Lower("name")),
+        "id": sort_by(F("id")),
     }
     set_args = ("onDestroyRemoveEmails",)
     query_args = ("sortAsTree", "filterAsTree")

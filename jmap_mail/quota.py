@@ -15,14 +15,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account
 from jmap_core import ids, standard, state
 from jmap_core.context import CallContext
-from jmap_core.datatype import DataType, Prop
+from jmap_core.datatype import DataType, Prop, sort_by
 from jmap_core.errors import InvalidArguments
 from jmap_core.registry import Capability, Method, add_method, capability, type_capability
 from jmap_core.types import JSONObject, JSONValue
@@ -156,14 +155,6 @@ def _filter_type(ctx: CallContext, value: JSONValue) -> Q:
     return Q(types__contains=[value])
 
 
-def _sort(expression: Any) -> Callable[[CallContext, JSONObject], list[OrderBy]]:
-    def build(ctx: CallContext, comparator: JSONObject) -> list[OrderBy]:
-        if comparator.get("isAscending", True):
-            return [expression.asc()]
-        return [expression.desc()]
-
-    return build
-
 
 class QuotaType(DataType[Quota]):
     name = QUOTA_TYPE_NAME
@@ -186,7 +177,7 @@ class QuotaType(DataType[Quota]):
         "resourceType": _filter_string("resource_type"),
         "type": _filter_type,
     }
-    sorts = {"name": _sort(Lower("name")), "used": _sort(F("used"))}
+    sorts = {"name": sort_by(Lower("name")), "used": sort_by(F("used"))}
 
     def queryset(self, ctx: CallContext) -> QuerySet[Quota]:
         """RFC 9425 §4.1: no Quota whose types the client does not know (by ``using``)."""

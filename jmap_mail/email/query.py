@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, 
 from django.db.models.expressions import OrderBy, RawSQL
 
 from jmap_core.context import CallContext
+from jmap_core.datatype import sort_by
 from jmap_core.errors import InvalidArguments, UnsupportedSort
 from jmap_core.types import JSONObject, JSONValue
 from jmap_mail.keywords import is_keyword
@@ -203,7 +204,7 @@ def _direction(expression: Any, comparator: JSONObject) -> list[OrderBy]:
 
 
 def _sort(field: str) -> Any:
-    return lambda ctx, comparator: _direction(F(field), comparator)
+    return sort_by(F(field))
 
 
 def _keyword_sort(kind: str) -> Any:
