@@ -17,9 +17,18 @@ from config.embedded import start_if_needed  # noqa: E402
 
 start_if_needed()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
+from django.urls import re_path  # noqa: E402
+
+from jmap_core.asgi import JMAP_PATHS, jmap_asgi_application  # noqa: E402
+from push.routing import http_routes, websocket_routes  # noqa: E402
 
 django_asgi = get_asgi_application()
 
-application = ProtocolTypeRouter({"http": django_asgi})
+# The event source (RFC 8620 §7.3) and JMAP over WebSocket (RFC 8887) are Channels consumers;
+# the JMAP HTTP endpoints go to Django without middleware (jmap_core.asgi); every other HTTP
+# request (admin, health) goes to Django with its middleware.
+http = http_routes(django_asgi)
+http.insert(len(http) - 1, re_path(JMAP_PATHS, jmap_asgi_application()))
+application = ProtocolTypeRouter({"http": URLRouter(http), "websocket": URLRouter(websocket_routes)})

@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE["submission-sweep-outbound"] = {
     "task": "submission.tasks.sweep_outbound",
     "schedule": float(MAILYARD_OUTBOUND_SWEEP_SECONDS),
 }
+CELERY_BEAT_SCHEDULE["submission-purge-outbound"] = {
+    "task": "submission.tasks.purge_outbound",
+    "schedule": 3600.0,
+}
 
 # ----- Push: EventSource, WebSocket, Web Push (push/) ----------------------------------------
 # Changes of one account are coalesced into at most one StateChange per this interval

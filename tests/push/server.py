@@ -106,7 +106,7 @@ def start(**env: str) -> Server:
         **env,
     }
     log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(  # noqa: S603 - a fixed command line
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",

@@ -57,8 +57,14 @@ def test_push_state_tokens_round_trip_and_reject_foreign_values() -> None:
 
 def test_a_tracker_reports_only_news_for_followed_types() -> None:
     tracker = events.Tracker("a1", frozenset({"Email"}), {"Email": 5})
-    assert tracker.absorb({"Email": state.encode_state(5), "Mailbox": state.encode_state(9)}) == {}
-    assert tracker.absorb({"Email": state.encode_state(6)}) == {"Email": state.encode_state(6)}
+    assert (
+        tracker.absorb("a1", {"Email": state.encode_state(5), "Mailbox": state.encode_state(9)})
+        == {}
+    )
+    assert tracker.absorb("a2", {"Email": state.encode_state(7)}) == {}
+    assert tracker.absorb("a1", {"Email": state.encode_state(6)}) == {
+        "Email": state.encode_state(6)
+    }
     assert events.decode_token(tracker.token()) == {"Email": 6}
 
 

@@ -7,8 +7,8 @@ user agent: it checks the VAPID JWT of every request and decrypts the RFC 8291 p
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.utils import timezone

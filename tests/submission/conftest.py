@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,19 +17,22 @@ from tests.submission.peers import Relay, free_port
 
 SUBMISSION = "urn:ietf:params:jmap:submission"
 USING = [CORE, MAIL, SUBMISSION]
+OUTBOUND_QUEUE = f"mailyard-test-outbound-{os.getpid()}"
+IDLE_QUEUE = f"{OUTBOUND_QUEUE}-idle"  # where tasks wait when a test runs no worker
 
 
 @pytest.fixture(autouse=True)
 def _outbound_settings(settings: Any) -> None:
     """Mail leaves through a loopback smarthost (nothing listens until ``relay`` starts), on a
-    Celery queue of this test process alone (other runs may share the Redis database)."""
+    Celery queue of this test process alone (other runs may share the Redis database) that no
+    worker reads unless the test asks for ``worker``."""
     settings.MAILYARD_SMTP_TRANSPORT = "smarthost"
     settings.MAILYARD_SMTP_HOST = "127.0.0.1"
     settings.MAILYARD_SMTP_PORT = free_port()
     settings.MAILYARD_SMTP_SECURITY = "none"
     settings.MAILYARD_SMTP_TIMEOUT = 10
     settings.MAILYARD_SMTP_HOSTNAME = "mx.mailyard.test"
-    settings.MAILYARD_OUTBOUND_QUEUE = f"mailyard-test-outbound-{os.getpid()}"
+    settings.MAILYARD_OUTBOUND_QUEUE = IDLE_QUEUE
 
 
 @pytest.fixture
@@ -47,31 +51,51 @@ def relay(settings: Any) -> Iterator[Relay]:
     server.stop()
 
 
-@pytest.fixture
-def worker(transactional_db: None, settings: Any) -> Iterator[object]:
-    """A real Celery worker (Celery's test worker, in a thread) on the outbound queue."""
+@pytest.fixture(scope="session")
+def _celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[object]:
+    """One real Celery worker (Celery's test worker, in a thread) for the session, consuming
+    this process's outbound queue; stopped before the test database goes away."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
-    eager, options = app.conf.task_always_eager, app.conf.broker_transport_options
-    app.conf.task_always_eager = False
-    # Short polls, so that the worker stops quickly at teardown.
-    app.conf.broker_transport_options = {**options, "polling_interval": 0.05}
-    try:
-        with start_worker(
+    @app.task(name="tests.submission.close_connections", shared=False)  # type: ignore[untyped-decorator]
+    def close_connections() -> None:
+        connections.close_all()
+
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
             app,
             pool="solo",
             perform_ping_check=False,
-            queues=[settings.MAILYARD_OUTBOUND_QUEUE],
+            queues=[OUTBOUND_QUEUE],
             shutdown_timeout=30,
             loglevel="WARNING",
-        ) as controller:
-            yield controller
+        ) as controller,
+    ):
+        yield controller
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(IDLE_QUEUE)
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+        close_connections.apply_async(queue=OUTBOUND_QUEUE)
+        app.conf.task_always_eager = eager
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def worker(transactional_db: None, _celery_worker: object, settings: Any) -> Iterator[object]:
+    """The real worker delivers this test's mail: tasks go to the broker, not run in-process."""
+    from config.celery import app
+
+    settings.MAILYARD_OUTBOUND_QUEUE = OUTBOUND_QUEUE
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield _celery_worker
     finally:
         app.conf.task_always_eager = eager
-        app.conf.broker_transport_options = options
-        connections.close_all()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_mailq_lists_waiting_recipients(account: Account) -> None:
 def test_the_inbound_command_serves_lmtp_until_terminated() -> None:
     """``manage.py inbound`` as an operator runs it: a process that stops on SIGTERM."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - a fixed command line
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "inbound", "--host", "127.0.0.1", "--port", str(port)],
         cwd=Path(__file__).resolve().parents[2],
         stdout=subprocess.PIPE,
@@ -101,3 +101,29 @@ def test_the_inbound_command_serves_lmtp_until_terminated() -> None:
         out, _ = process.communicate(timeout=20)
     assert process.returncode == 0
     assert f"LMTP on 127.0.0.1:{port}".encode() in out
+
+
+def test_finished_queue_entries_are_purged_after_the_retry_period(
+    account: Account, settings: Any
+) -> None:
+    """Waiting messages stay; finished ones go once old enough."""
+    import datetime
+
+    from django.utils import timezone
+
+    from submission import queue
+    from submission.models import OutboundMessage, OutboundRecipient
+    from submission.tasks import purge_outbound
+
+    settings.MAILYARD_OUTBOUND_RETRY_PERIOD = 60
+    old = timezone.now() - datetime.timedelta(days=2)
+    done = queue.enqueue(
+        account, b"x\r\n", mail_from=account.address, recipients=[("a@b.example", {})]
+    )
+    waiting = queue.enqueue(
+        account, b"y\r\n", mail_from=account.address, recipients=[("c@d.example", {})]
+    )
+    OutboundRecipient.objects.filter(message=done).update(state="relayed")
+    OutboundMessage.objects.update(created_at=old)
+    assert purge_outbound() > 0
+    assert list(OutboundMessage.objects.values_list("pk", flat=True)) == [waiting.pk]
