@@ -23,12 +23,13 @@ class ArgReader:
 
     def __init__(self, args: JSONObject, known: Iterable[str]) -> None:
         self.args = args
-        self.problems: list[str] = [
-            f"unknown argument {name!r}" for name in sorted(set(args) - set(known))
-        ]
+        unknown = sorted(set(args) - set(known))
+        self.problems: list[str] = [f"unknown argument {name!r}" for name in unknown]
+        self.names: list[str] = list(unknown)
 
     def fail(self, name: str, expected: str) -> None:
         self.problems.append(f"{name} must be {expected}")
+        self.names.append(name)
 
     def raw(self, name: str) -> JSONValue:
         return self.args.get(name)
@@ -101,7 +102,7 @@ class ArgReader:
 
     def _names(self) -> list[JSONValue]:
         names: list[JSONValue] = []
-        names.extend(sorted({p.split(" ", 1)[0].strip("'") for p in self.problems}))
+        names.extend(sorted(set(self.names)))
         return names
 
 

@@ -42,7 +42,7 @@ def create_submission(ctx: CallContext, values: JSONObject) -> EmailSubmission:
     if values.get("undoStatus", PENDING) != PENDING:
         raise invalid_properties("undoStatus", description="a new submission is pending")
     check_may_send(account)
-    raw = blobs.store().read(email.blob)
+    raw = blobs.read_content(email.blob)
     limit = settings.MAILYARD_MAX_MESSAGE_SIZE
     if len(raw) > limit:
         raise SetError("tooLarge", f"the message is larger than {limit} octets", maxSize=limit)

@@ -12,7 +12,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_tenant(name: str | None = None, **fields: object) -> Tenant:
-    return Tenant.objects.create(name=name or f"tenant{next(_seq)}", **fields)  # type: ignore[arg-type]
+    return Tenant.objects.create(name=name or f"tenant{next(_seq)}", **fields)
 
 
 def make_domain(tenant: Tenant, name: str | None = None) -> Domain:

@@ -35,7 +35,7 @@ class Result:
         return dict(matches[0][1])
 
     def triples(self) -> list[tuple[str, Any, str]]:
-        return [tuple(r) for r in self.responses]  # type: ignore[misc]
+        return [tuple(r) for r in self.responses]
 
 
 class JmapClient:

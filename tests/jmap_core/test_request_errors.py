@@ -124,3 +124,10 @@ def test_a_wrong_content_type_is_not_json(jmap: JmapClient) -> None:
     """RFC 8620 §3.6.1: notJSON when the content type is not application/json."""
     result = jmap.post({"using": [CORE], "methodCalls": []}, content_type="text/plain")
     _problem(result, "notJSON")
+
+
+def test_invalid_arguments_names_the_arguments(jmap: JmapClient) -> None:
+    result = jmap.request([["Mailbox/get", {"accountId": jmap.account_id, "bogus": 1, "ids": 5}, "0"]])
+    error = result.sentence(0)[1]
+    assert error["type"] == "invalidArguments"
+    assert error["arguments"] == ["bogus", "ids"]

@@ -28,7 +28,7 @@ def _status_of(jmap: JmapClient, submission_id: str, address: str, delivered: st
 
 def _dsn(jmap: JmapClient, blob_id: str) -> bytes:
     email = Email.objects.get(account=jmap.account, blob__sha256=blob_id[1:])
-    return bytes(blobs.store().read(email.blob))
+    return bytes(blobs.read_content(email.blob))
 
 
 def test_a_temporary_failure_is_retried_later_and_then_delivered_once(

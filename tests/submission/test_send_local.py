@@ -42,7 +42,7 @@ def test_mail_to_a_hosted_user_appears_in_their_inbox_and_in_email_changes(
     assert changes["created"] == arrived
     got = other.call("Email/get", {"ids": arrived, "properties": ["subject", "bcc", "keywords"]})
     assert got["list"] == [{"id": arrived[0], "subject": "Hello", "bcc": None, "keywords": {}}]
-    raw = blobs.store().read(Email.objects.get(jmap_id=arrived[0]).blob)
+    raw = blobs.read_content(Email.objects.get(jmap_id=arrived[0]).blob)
     assert raw.startswith(b"Return-Path: <" + jmap.account.address.encode() + b">\r\nReceived: ")
     status = wait_until(
         lambda: (s := get_submission(jmap, created["id"]))["undoStatus"] == "final" and s

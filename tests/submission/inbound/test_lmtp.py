@@ -23,7 +23,7 @@ def _emails(account: Account, role: str = "inbox") -> list[Email]:
 
 
 def _raw(email: Email) -> bytes:
-    return bytes(blobs.store().read(email.blob))
+    return bytes(blobs.read_content(email.blob))
 
 
 def test_a_message_for_a_hosted_user_is_filed_in_the_inbox_with_trace_fields(
