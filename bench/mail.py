@@ -271,22 +271,28 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--reuse", action="store_true", help="keep the account of the last run; skip the import")
     args = parser.parse_args()
-    with running_server("mail") as (base, proc, env):
-        create_account(env, ADDRESS, PASSWORD)
+    with running_server("mail", fresh=not args.reuse) as (base, proc, env):
+        if not args.reuse:
+            create_account(env, ADDRESS, PASSWORD)
         client = Client(base, ADDRESS, PASSWORD)
         account_id = client.account_id
         boxes = client.call(
             [["Mailbox/get", {"accountId": account_id, "ids": None, "properties": ["role"]}, "m"]]
         )[0][1]["list"]
         mailboxes = {b["role"]: b["id"] for b in boxes}
-        rss_before = rss_mb(proc.pid)
-        imported = asyncio.run(
-            import_all(base, client.session, account_id, mailboxes, args.messages, args.clients)
-        )
-        imported["server_rss_mb_before"] = round(rss_before, 1)
-        imported["server_rss_mb_after"] = round(rss_mb(proc.pid), 1)
-        results: dict[str, Any] = {"import": imported}
+        results: dict[str, Any] = {}
+        if not args.reuse:
+            rss_before = rss_mb(proc.pid)
+            imported = asyncio.run(
+                import_all(base, client.session, account_id, mailboxes, args.messages, args.clients)
+            )
+            imported["server_rss_mb_before"] = round(rss_before, 1)
+            imported["server_rss_mb_after"] = round(rss_mb(proc.pid), 1)
+            results["import"] = imported
+        else:
+            results["server_rss_mb_start"] = round(rss_mb(proc.pid), 1)
         results["inbox_view_ms"] = timed(
             client, inbox_view(account_id, mailboxes["inbox"]), args.runs
         )

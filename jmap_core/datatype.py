@@ -155,6 +155,16 @@ class DataType(Generic[M]):
         qs = self.queryset(ctx).filter(condition).order_by(*ordering, F("id").asc())
         return qs.values_list("jmap_id", flat=True)
 
+    def plan_query(
+        self, ctx: CallContext, flt: JSONValue, sort: list[JSONObject], extra: JSONObject
+    ) -> Any:
+        """A faster source of the ordered ids for a query shape the type knows, or None.
+
+        It must give exactly what ``query_ids`` would, support slicing, ``count()`` and
+        iteration, and is tried before the general path (the mailbox list view of Email).
+        """
+        return None
+
     def can_query_changes(self, ctx: CallContext, flt: JSONValue, extra: JSONObject) -> bool:
         """Whether /queryChanges can answer exactly for this query (RFC 8620 §5.6)."""
         return True

@@ -361,7 +361,8 @@ def query(dtype: Any_, ctx: CallContext, arguments: JSONObject) -> JSONObject:
     condition = build_filter(dtype, ctx, args.filter)
     ordering = dtype.order_by(ctx, args.sort)
     query_state = dtype.state(ctx)
-    ids = dtype.query_ids(ctx, condition, ordering, args.extra)
+    planned = dtype.plan_query(ctx, args.filter, args.sort, args.extra)
+    ids = planned if planned is not None else dtype.query_ids(ctx, condition, ordering, args.extra)
     limit = args.limit
     capped = limit is None or limit > MAX_QUERY_LIMIT
     if capped:
@@ -419,7 +420,10 @@ def query_changes(dtype: Any_, ctx: CallContext, arguments: JSONObject) -> JSONO
     if not dtype.can_query_changes(ctx, args.filter, args.extra):
         raise CannotCalculateChanges("this query cannot report changes; run it again")
     changed = set(dtype.changed_since(ctx, since, status.modseq))
-    current = list(dtype.query_ids(ctx, condition, ordering, args.extra))
+    planned = dtype.plan_query(ctx, args.filter, args.sort, args.extra)
+    current = list(
+        planned if planned is not None else dtype.query_ids(ctx, condition, ordering, args.extra)
+    )
     added = [{"id": i, "index": n} for n, i in enumerate(current) if i in changed]
     removed = sorted(changed)
     if args.max_changes is not None and len(added) + len(removed) > args.max_changes:

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from jmap_core import blobs, ids, state
-from jmap_mail import store, threads
+from jmap_mail import counts, store, threads
 from jmap_mail.ingest import EMAIL
 from jmap_mail.models import Email, Mailbox, MailboxMessage, MessageIdRef, Thread
 
-UNREAD_FLAGS = frozenset({"$seen", "$draft"})
+UNREAD_FLAGS = counts.UNREAD_FLAGS
 
 
 def _bump(account: Account, email: Email) -> int:
@@ -48,6 +48,7 @@ def set_mailboxes(account: Account, email: Email, mailboxes: list[Mailbox]) -> N
         MailboxMessage.objects.filter(email=email, mailbox_id__in=removed, expunged=False).update(
             expunged=True, modseq=modseq
         )
+        counts.removed(removed, email.thread_id, email.keywords)
         store.touch_mailboxes(account, removed)
     if added:
         add_memberships(account, email, added, modseq)
@@ -59,12 +60,15 @@ def set_keywords(account: Account, email: Email, keywords: list[str]) -> None:
     if keywords == sorted(email.keywords):
         return
     counts_move = (set(keywords) ^ set(email.keywords)) & UNREAD_FLAGS
+    old = email.keywords
     email.keywords = keywords
     modseq = _bump(account, email)
     email.save(update_fields=["keywords", "modseq", "updated_at"])
     MailboxMessage.objects.filter(email=email, expunged=False).update(modseq=modseq)
     if counts_move:
-        store.touch_mailboxes(account, live_mailbox_pks(email))
+        mailbox_pks = live_mailbox_pks(email)
+        counts.keywords_changed(mailbox_pks, email.thread_id, old, keywords)
+        store.touch_mailboxes(account, mailbox_pks)
 
 
 def destroy_email(account: Account, email: Email) -> None:
@@ -74,6 +78,7 @@ def destroy_email(account: Account, email: Email) -> None:
     modseq = _bump(account, email)
     email.save(update_fields=["destroyed", "modseq", "updated_at"])
     MailboxMessage.objects.filter(email=email, expunged=False).update(expunged=True, modseq=modseq)
+    counts.removed(mailbox_pks, email.thread_id, email.keywords)
     MessageIdRef.objects.filter(email=email).delete()
     store.touch_mailboxes(account, mailbox_pks)
     threads.touch_thread(account, email.thread)
@@ -86,6 +91,7 @@ def reinsert(account: Account, email: Email, thread: Thread) -> Email:
     from jmap_mail.ingest import add_memberships
 
     mailboxes = list(Mailbox.objects.filter(pk__in=live_mailbox_pks(email)))
+    counts.removed([m.pk for m in mailboxes], email.thread_id, email.keywords)
     old_pk = email.pk
     old = Email.objects.get(pk=old_pk)
     email.pk = None

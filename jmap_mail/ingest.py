@@ -21,7 +21,7 @@ from accounts.models import Account
 from jmap_core import blobs, ids, state
 from jmap_core.errors import SetError
 from jmap_core.models import BlobContent, BlobRef
-from jmap_mail import mime, store, threads
+from jmap_mail import counts, mime, store, threads
 from jmap_mail.email.view import summarise as view_summary
 from jmap_mail.mime.forms import parse_date
 from jmap_mail.models import Email, Mailbox, MailboxMessage, Thread
@@ -189,6 +189,7 @@ def add_memberships(
             received_at=email.received_at,
             thread_id=email.thread_id,
         )
+    counts.added([m.pk for m in mailboxes], email.thread_id, email.keywords)
     if touch:
         store.touch_mailboxes(account, [m.pk for m in mailboxes])
 

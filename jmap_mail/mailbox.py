@@ -122,7 +122,7 @@ class MailboxType(DataType[Mailbox]):
     def serialize(
         self, ctx: CallContext, objs: Sequence[Mailbox], props: set[str], extra: JSONObject
     ) -> list[JSONObject]:
-        counts = store.mailbox_counts([m.pk for m in objs]) if props & set(COUNT_PROPERTIES) else {}
+        counts = store.mailbox_counts(list(objs)) if props & set(COUNT_PROPERTIES) else {}
         out = []
         for mailbox in objs:
             total, unread, threads, unread_threads = counts.get(mailbox.pk, (0, 0, 0, 0))

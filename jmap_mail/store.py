@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account
@@ -67,27 +66,10 @@ def set_mailbox_modseqs(modseqs: dict[int, int]) -> None:
         Mailbox.all_objects.filter(pk=pk).update(modseq=modseq, updated_at=now)
 
 
-_COUNTS_SQL = """
-SELECT m.mailbox_id,
-       count(*),
-       count(*) FILTER (WHERE NOT (e.keywords && ARRAY['$seen', '$draft']::varchar[])),
-       count(DISTINCT m.thread_id),
-       count(DISTINCT m.thread_id) FILTER (WHERE NOT (e.keywords && ARRAY['$seen', '$draft']::varchar[]))
-FROM jmap_mail_mailboxmessage m
-JOIN jmap_mail_email e ON e.id = m.email_id
-WHERE m.mailbox_id = ANY(%s) AND NOT m.expunged
-GROUP BY m.mailbox_id
-"""
-
-
-def mailbox_counts(mailbox_pks: list[int]) -> dict[int, tuple[int, int, int, int]]:
-    """totalEmails, unreadEmails, totalThreads, unreadThreads per mailbox (RFC 8621 §2).
-
-    unreadThreads counts threads with an unread email in the mailbox, the definition §2 names
-    as the simplest.
-    """
-    if not mailbox_pks:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, [mailbox_pks])
-        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+def mailbox_counts(mailboxes: list[Mailbox]) -> dict[int, tuple[int, int, int, int]]:
+    """totalEmails, unreadEmails, totalThreads, unreadThreads per mailbox (RFC 8621 §2),
+    as maintained by jmap_mail.counts."""
+    return {
+        m.pk: (m.total_emails, m.unread_emails, m.total_threads, m.unread_threads)
+        for m in mailboxes
+    }

@@ -17,7 +17,7 @@ from jmap_core.errors import InvalidArguments, invalid_properties
 from jmap_core.types import JSONObject, JSONValue
 from jmap_mail import emails, mime
 from jmap_mail.capabilities import MAIL, MAX_MAILBOXES_PER_EMAIL
-from jmap_mail.email import query, view
+from jmap_mail.email import listing, query, view
 from jmap_mail.keywords import parse_keywords
 from jmap_mail.models import Email, Mailbox, MailboxMessage
 
@@ -163,6 +163,12 @@ class EmailType(DataType[Email]):
             )
             qs = Email.objects.filter(pk__in=ranked.filter(thread_rank=1).values("pk"))
         return qs.order_by(*ordering).values_list("jmap_id", flat=True)
+
+    def plan_query(
+        self, ctx: CallContext, flt: JSONValue, sort: list[JSONObject], extra: JSONObject
+    ) -> Any:
+        collapse = extra.get("collapseThreads", False)
+        return listing.plan(ctx, flt, sort, collapse) if isinstance(collapse, bool) else None
 
     def changed_since(self, ctx: CallContext, since: int, until: int) -> Iterable[str]:
         """Changes in a thread can move its other emails (collapsing, thread keywords)."""

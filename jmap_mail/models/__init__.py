@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from jmap_mail.models.identity import Identity, Quota, VacationResponse  # noqa: F401
-from jmap_mail.models.mail import Email, Mailbox, MailboxMessage, MessageIdRef, Thread
+from jmap_mail.models.mail import (
+    Email,
+    Mailbox,
+    MailboxMessage,
+    MailboxThread,
+    MessageIdRef,
+    Thread,
+)
 
-__all__ = ["Email", "Mailbox", "MailboxMessage", "MessageIdRef", "Thread"]
+__all__ = ["Email", "Mailbox", "MailboxMessage", "MailboxThread", "MessageIdRef", "Thread"]

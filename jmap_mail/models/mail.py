@@ -38,6 +38,11 @@ class Mailbox(SyncedModel):
     uid_next = models.BigIntegerField(default=1)
     # The modseq of the last change to a property other than the counts (RFC 8621 §2.2).
     props_modseq = models.BigIntegerField(default=0)
+    # RFC 8621 §2 counts, maintained with every membership and keyword change (jmap_mail.counts).
+    total_emails = models.BigIntegerField(default=0)
+    unread_emails = models.BigIntegerField(default=0)
+    total_threads = models.BigIntegerField(default=0)
+    unread_threads = models.BigIntegerField(default=0)
 
     class Meta(SyncedModel.Meta):
         constraints: ClassVar = [
@@ -136,6 +141,24 @@ class MailboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox_id}:{self.uid}"
+
+
+class MailboxThread(models.Model):
+    """How many emails of one thread a mailbox holds, and how many of them are unread: the
+    basis of the mailbox's totalThreads and unreadThreads (RFC 8621 §2)."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    emails = models.IntegerField(default=0)
+    unread = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mailbox", "thread"], name="mailboxthread_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}:{self.thread_id}"
 
 
 class MessageIdRef(models.Model):

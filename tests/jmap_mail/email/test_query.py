@@ -187,3 +187,25 @@ def test_body_filter_ignores_the_subject(jmap: JmapClient) -> None:
     in_body = import_raw(jmap, message("Other", body="gamma rays everywhere"))
     assert set(_ids(jmap, {"body": "gamma"})) == {in_body["id"]}
     assert set(_ids(jmap, {"text": "gamma"})) == {in_body["id"], in_subject["id"]}
+
+
+def test_the_mailbox_listing_matches_the_general_query(jmap: JmapClient) -> None:
+    """The list-view path (inMailbox + receivedAt) answers exactly what the general one does."""
+    for n in range(9):
+        parent = f"l{n - 1}@x" if n % 3 else None
+        subject = "Re: Thread" if parent else "Thread"
+        import_raw(jmap, message(subject if n % 3 else f"Thread {n}", message_id=f"l{n}@x", in_reply_to=parent),
+                   received_at=f"2024-02-0{1 + n % 5}T00:00:0{n}Z")
+    inbox = role(jmap, "inbox")
+    fast = {"inMailbox": inbox}
+    general = {"operator": "AND", "conditions": [{"inMailbox": inbox}]}
+    for collapse in (False, True):
+        for sort in ([], [{"property": "receivedAt"}], [{"property": "receivedAt", "isAscending": False}]):
+            for window in ({}, {"position": 2, "limit": 3}, {"position": -2}):
+                args = {"sort": sort, "collapseThreads": collapse, "calculateTotal": True, **window}
+                a = jmap.call("Email/query", {"filter": fast, **args})
+                b = jmap.call("Email/query", {"filter": general, **args})
+                assert (a["ids"], a["total"], a["position"]) == (b["ids"], b["total"], b["position"]), args
+            anchor = jmap.call("Email/query", {"filter": general, "sort": sort, "collapseThreads": collapse})["ids"][1]
+            args = {"sort": sort, "collapseThreads": collapse, "anchor": anchor, "anchorOffset": -1, "limit": 2}
+            assert jmap.call("Email/query", {"filter": fast, **args})["ids"] == jmap.call("Email/query", {"filter": general, **args})["ids"]

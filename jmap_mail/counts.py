@@ -1,0 +1,91 @@
+"""Mailbox counts (RFC 8621 §2: totalEmails, unreadEmails, totalThreads, unreadThreads), kept
+current with every change instead of counted on every read.
+
+Each change of an email's presence in a mailbox, or of its unread state, adjusts a per
+(mailbox, thread) tally; a tally crossing zero moves the mailbox's thread counts. An email is
+unread when it has neither $seen nor $draft. unreadThreads counts threads with an unread email
+in the mailbox, the definition RFC 8621 §2 names as the simplest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+UNREAD_FLAGS = frozenset({"$seen", "$draft"})
+
+_TALLY_SQL = """
+INSERT INTO jmap_mail_mailboxthread (mailbox_id, thread_id, emails, unread)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (mailbox_id, thread_id) DO UPDATE
+   SET emails = jmap_mail_mailboxthread.emails + EXCLUDED.emails,
+       unread = jmap_mail_mailboxthread.unread + EXCLUDED.unread
+RETURNING emails, unread
+"""
+_MAILBOX_SQL = """
+UPDATE jmap_mail_mailbox
+   SET total_emails = total_emails + %s, unread_emails = unread_emails + %s,
+       total_threads = total_threads + %s, unread_threads = unread_threads + %s
+ WHERE id = %s
+"""
+
+
+def is_unread(keywords: Iterable[str]) -> bool:
+    return not (set(keywords) & UNREAD_FLAGS)
+
+
+def adjust(mailbox_pk: int, thread_pk: int, emails: int, unread: int) -> None:
+    """Add ``emails`` and ``unread`` (each -1, 0 or +1) to one mailbox's tally of one thread."""
+    if not emails and not unread:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_TALLY_SQL, [mailbox_pk, thread_pk, emails, unread])
+        new_emails, new_unread = cursor.fetchone()
+        threads = int(new_emails > 0) - int(new_emails - emails > 0)
+        unread_threads = int(new_unread > 0) - int(new_unread - unread > 0)
+        cursor.execute(_MAILBOX_SQL, [emails, unread, threads, unread_threads, mailbox_pk])
+
+
+def added(mailbox_pks: Iterable[int], thread_pk: int, keywords: Iterable[str]) -> None:
+    unread = int(is_unread(keywords))
+    for pk in mailbox_pks:
+        adjust(pk, thread_pk, 1, unread)
+
+
+def removed(mailbox_pks: Iterable[int], thread_pk: int, keywords: Iterable[str]) -> None:
+    unread = int(is_unread(keywords))
+    for pk in mailbox_pks:
+        adjust(pk, thread_pk, -1, -unread)
+
+
+def keywords_changed(
+    mailbox_pks: Iterable[int], thread_pk: int, old: Iterable[str], new: Iterable[str]
+) -> None:
+    delta = int(is_unread(new)) - int(is_unread(old))
+    for pk in mailbox_pks:
+        adjust(pk, thread_pk, 0, delta)
+
+
+RECOUNT_SQL = """
+DELETE FROM jmap_mail_mailboxthread WHERE mailbox_id IN (SELECT id FROM jmap_mail_mailbox WHERE account_id = %(account)s);
+INSERT INTO jmap_mail_mailboxthread (mailbox_id, thread_id, emails, unread)
+SELECT m.mailbox_id, m.thread_id, count(*),
+       count(*) FILTER (WHERE NOT (e.keywords && ARRAY['$seen', '$draft']::varchar[]))
+  FROM jmap_mail_mailboxmessage m JOIN jmap_mail_email e ON e.id = m.email_id
+ WHERE m.account_id = %(account)s AND NOT m.expunged
+ GROUP BY m.mailbox_id, m.thread_id;
+UPDATE jmap_mail_mailbox b SET
+   total_emails = COALESCE((SELECT sum(emails) FROM jmap_mail_mailboxthread t WHERE t.mailbox_id = b.id), 0),
+   unread_emails = COALESCE((SELECT sum(unread) FROM jmap_mail_mailboxthread t WHERE t.mailbox_id = b.id), 0),
+   total_threads = (SELECT count(*) FROM jmap_mail_mailboxthread t WHERE t.mailbox_id = b.id AND t.emails > 0),
+   unread_threads = (SELECT count(*) FROM jmap_mail_mailboxthread t WHERE t.mailbox_id = b.id AND t.unread > 0)
+ WHERE b.account_id = %(account)s;
+"""
+
+
+def recount(account_pk: int) -> None:
+    """Rebuild an account's tallies and counts from the memberships (repair, migration)."""
+    with connection.cursor() as cursor:
+        for statement in RECOUNT_SQL.strip().split(";\n"):
+            cursor.execute(statement.rstrip(";"), {"account": account_pk})

@@ -1,0 +1,86 @@
+"""The mailbox list view, the query every mail client runs most: Email/query with only an
+inMailbox filter, sorted by receivedAt, optionally collapsing threads (RFC 8621 §4.4, §4.4.3).
+
+It reads the mailbox's memberships along their (mailbox, receivedAt) index, so a page costs the
+rows on it rather than the size of the mailbox; with collapseThreads it skips the threads it has
+already listed, and its total is the mailbox's maintained count (totalEmails or totalThreads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from jmap_core.context import CallContext
+from jmap_core.types import JSONObject, JSONValue
+from jmap_mail.models import Mailbox, MailboxMessage
+
+CHUNK = 500
+
+
+def plan(ctx: CallContext, flt: JSONValue, sort: list[JSONObject], collapse: bool) -> MailboxListing | None:
+    if not isinstance(flt, dict) or set(flt) != {"inMailbox"} or not isinstance(flt["inMailbox"], str):
+        return None
+    if len(sort) > 1 or any(c.get("property") != "receivedAt" or "keyword" in c for c in sort):
+        return None
+    ascending = bool(sort[0].get("isAscending", True)) if sort else False
+    mailbox = Mailbox.objects.filter(account=ctx.account, jmap_id=ctx.resolve_id(flt["inMailbox"])).first()
+    return MailboxListing(mailbox, ascending, collapse)
+
+
+class MailboxListing:
+    """Ordered email ids of one mailbox; sliced, counted and iterated lazily."""
+
+    def __init__(self, mailbox: Mailbox | None, ascending: bool, collapse: bool) -> None:
+        self.mailbox = mailbox
+        self.ascending = ascending
+        self.collapse = collapse
+
+    def count(self) -> int:
+        if self.mailbox is None:
+            return 0
+        return self.mailbox.total_threads if self.collapse else self.mailbox.total_emails
+
+    def _rows(self) -> Iterator[tuple[str, int]]:
+        if self.mailbox is None:
+            return
+        order = ["received_at" if self.ascending else "-received_at", "-email_id"]
+        rows = (
+            MailboxMessage.objects.filter(mailbox=self.mailbox, expunged=False)
+            .order_by(*order)
+            .values_list("email__jmap_id", "thread_id")
+        )
+        offset = 0
+        while True:
+            chunk = list(rows[offset : offset + CHUNK])
+            yield from chunk
+            if len(chunk) < CHUNK:
+                return
+            offset += CHUNK
+
+    def _ids(self, stop: int | None) -> Iterator[str]:
+        seen: set[int] = set()
+        produced = 0
+        for email_id, thread_id in self._rows():
+            if stop is not None and produced >= stop:
+                return
+            if self.collapse:
+                if thread_id in seen:
+                    continue
+                seen.add(thread_id)
+            produced += 1
+            yield email_id
+
+    def __iter__(self) -> Iterator[str]:
+        return self._ids(None)
+
+    def __getitem__(self, window: slice) -> list[str]:
+        assert isinstance(window, slice) and window.step is None
+        start, stop = window.start or 0, window.stop
+        if not self.collapse and stop is not None and self.mailbox is not None:
+            order = ["received_at" if self.ascending else "-received_at", "-email_id"]
+            return list(
+                MailboxMessage.objects.filter(mailbox=self.mailbox, expunged=False)
+                .order_by(*order)
+                .values_list("email__jmap_id", flat=True)[start:stop]
+            )
+        return list(self._ids(stop))[start:]
+
