@@ -258,7 +258,12 @@ account = Account.objects.get(address="%s")
 ctx = CallContext(RequestContext(Principal(account), frozenset()), "x", "Email/query")
 ctx.account = account
 inbox = account.jmap_id and __import__("jmap_mail.models", fromlist=["Mailbox"]).Mailbox.objects.get(account=account, role="inbox").jmap_id
-for label, flt, extra in [("inbox", {"inMailbox": inbox}, {"collapseThreads": True}), ("inbox-flat", {"inMailbox": inbox}, {}), ("fulltext", {"text": "budget invoice"}, {})]:
+from jmap_mail.models import MailboxMessage
+mailbox = __import__("jmap_mail.models", fromlist=["Mailbox"]).Mailbox.objects.get(account=account, role="inbox")
+listing = MailboxMessage.objects.filter(mailbox=mailbox, expunged=False).order_by("-received_at", "-email_id").values_list("email__jmap_id", "thread_id")[:500]
+print("=== inbox list view (memberships, first chunk)")
+print(listing.explain(analyze=True))
+for label, flt, extra in [("fulltext", {"text": "budget invoice"}, {})]:
     ordering = EMAIL_TYPE.order_by(ctx, [{"property": "receivedAt", "isAscending": False}])
     qs = EMAIL_TYPE.query_ids(ctx, build_filter(EMAIL_TYPE, ctx, flt), ordering, extra)[:50]
     print("=== " + label)

@@ -45,7 +45,11 @@ def _account_value(account: Account) -> JSONObject:
         "DSN": [],
     }
     if delay:
-        today = timezone.now().astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = (
+            timezone.now()
+            .astimezone(datetime.UTC)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+        )
         latest = today + datetime.timedelta(seconds=delay)
         extensions["FUTURERELEASE"] = [str(delay), latest.strftime("%Y-%m-%dT%H:%M:%SZ")]
     return {"maxDelayedSend": delay, "submissionExtensions": extensions}  # type: ignore[dict-item]

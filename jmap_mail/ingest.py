@@ -63,6 +63,14 @@ def _sort_name(addresses: list[dict[str, str | None]]) -> str:
     return (first.get("name") or first.get("email") or "").casefold()
 
 
+def _address_words(address: dict[str, str | None]) -> str:
+    """Name and address, and the address's local part and domain as words of their own, so that
+    a search for "carol" or "example" finds carol@example.com."""
+    email = address.get("email") or ""
+    local, _, domain = email.partition("@")
+    return f"{address.get('name') or ''} {email} {local} {domain}"
+
+
 def summarise(msg: mime.ParsedMessage) -> Summary:
     subject = _header(msg, "header:Subject:asText")
     subject = subject if isinstance(subject, str) else ""
@@ -80,9 +88,7 @@ def summarise(msg: mime.ParsedMessage) -> Summary:
         sort_from=_sort_name(addresses["From"]),
         sort_to=_sort_name(addresses["To"]),
         addresses={
-            name: " ".join(
-                f"{a.get('name') or ''} {a.get('email') or ''}" for a in found
-            ).casefold()
+            name: " ".join(_address_words(a) for a in found).casefold()
             for name, found in addresses.items()
         },
     )

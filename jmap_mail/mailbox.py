@@ -80,7 +80,6 @@ def _filter_bool(field: str, when_true: Q) -> Any:
     return build
 
 
-
 class MailboxType(DataType[Mailbox]):
     name = "Mailbox"
     capability = MAIL
@@ -193,10 +192,7 @@ class MailboxType(DataType[Mailbox]):
                 bad.append("role")
             elif (
                 role is not None
-                and self.queryset(ctx)
-                .filter(role=role)
-                .exclude(pk=obj.pk if obj else 0)
-                .exists()
+                and self.queryset(ctx).filter(role=role).exclude(pk=obj.pk if obj else 0).exists()
             ):
                 raise invalid_properties("role", description=f"a mailbox already has role {role}")
             else:

@@ -155,7 +155,6 @@ def _filter_type(ctx: CallContext, value: JSONValue) -> Q:
     return Q(types__contains=[value])
 
 
-
 class QuotaType(DataType[Quota]):
     name = QUOTA_TYPE_NAME
     capability = QUOTA

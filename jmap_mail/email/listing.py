@@ -9,6 +9,7 @@ already listed, and its total is the mailbox's maintained count (totalEmails or 
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from jmap_core.context import CallContext
 from jmap_core.types import JSONObject, JSONValue
 from jmap_mail.models import Mailbox, MailboxMessage
@@ -16,13 +17,21 @@ from jmap_mail.models import Mailbox, MailboxMessage
 CHUNK = 500
 
 
-def plan(ctx: CallContext, flt: JSONValue, sort: list[JSONObject], collapse: bool) -> MailboxListing | None:
-    if not isinstance(flt, dict) or set(flt) != {"inMailbox"} or not isinstance(flt["inMailbox"], str):
+def plan(
+    ctx: CallContext, flt: JSONValue, sort: list[JSONObject], collapse: bool
+) -> MailboxListing | None:
+    if (
+        not isinstance(flt, dict)
+        or set(flt) != {"inMailbox"}
+        or not isinstance(flt["inMailbox"], str)
+    ):
         return None
     if len(sort) > 1 or any(c.get("property") != "receivedAt" or "keyword" in c for c in sort):
         return None
     ascending = bool(sort[0].get("isAscending", True)) if sort else False
-    mailbox = Mailbox.objects.filter(account=ctx.account, jmap_id=ctx.resolve_id(flt["inMailbox"])).first()
+    mailbox = Mailbox.objects.filter(
+        account=ctx.account, jmap_id=ctx.resolve_id(flt["inMailbox"])
+    ).first()
     return MailboxListing(mailbox, ascending, collapse)
 
 
@@ -73,7 +82,8 @@ class MailboxListing:
         return self._ids(None)
 
     def __getitem__(self, window: slice) -> list[str]:
-        assert isinstance(window, slice) and window.step is None
+        assert isinstance(window, slice)
+        assert window.step is None
         start, stop = window.start or 0, window.stop
         if not self.collapse and stop is not None and self.mailbox is not None:
             order = ["received_at" if self.ascending else "-received_at", "-email_id"]
@@ -83,4 +93,3 @@ class MailboxListing:
                 .values_list("email__jmap_id", flat=True)[start:stop]
             )
         return list(self._ids(stop))[start:]
-

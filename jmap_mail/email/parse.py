@@ -17,8 +17,22 @@ from jmap_mail.email import view
 
 # §4.9: the default properties of a parsed Email, without the stored-only metadata.
 PARSE_DEFAULTS = [
-    "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo",
-    "subject", "sentAt", "hasAttachment", "preview", "bodyValues", "textBody", "htmlBody",
+    "messageId",
+    "inReplyTo",
+    "references",
+    "sender",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "replyTo",
+    "subject",
+    "sentAt",
+    "hasAttachment",
+    "preview",
+    "bodyValues",
+    "textBody",
+    "htmlBody",
     "attachments",
 ]
 

@@ -84,7 +84,9 @@ class EmailType(DataType[Email]):
         mailbox_ids = self._mailbox_ids(objs) if "mailboxIds" in props else {}
         parsed: dict[int, Any] = {}
         if props - view.WITHOUT_PARSE:
-            parsed = dict(Email.objects.filter(pk__in=[e.pk for e in objs]).values_list("pk", "parsed"))
+            parsed = dict(
+                Email.objects.filter(pk__in=[e.pk for e in objs]).values_list("pk", "parsed")
+            )
         out = []
         for email in objs:
             item = view.EmailView(

@@ -206,7 +206,9 @@ _METADATA: dict[str, Callable[[EmailView], JSONValue]] = {
     "keywords": lambda v: dict(v.keywords) if v.keywords is not None else None,
     "size": lambda v: v.size,
     "receivedAt": lambda v: utc(v.received_at),
-    "hasAttachment": lambda v: v.msg.has_attachment if v.has_attachment is None else v.has_attachment,
+    "hasAttachment": lambda v: (
+        v.msg.has_attachment if v.has_attachment is None else v.has_attachment
+    ),
     "preview": lambda v: v.msg.preview if v.preview is None else v.preview,
 }
 

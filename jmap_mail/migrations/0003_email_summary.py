@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jmap_mail', '0002_identity_quota_vacationresponse'),
+        ("jmap_mail", "0002_identity_quota_vacationresponse"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='email',
-            name='summary',
+            model_name="email",
+            name="summary",
             field=models.JSONField(default=dict),
         ),
     ]

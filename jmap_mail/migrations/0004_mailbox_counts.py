@@ -12,45 +12,66 @@ def recount_all(apps, schema_editor):  # type: ignore[no-untyped-def]
         recount(pk)
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jmap_mail', '0003_email_summary'),
+        ("jmap_mail", "0003_email_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailbox',
-            name='total_emails',
+            model_name="mailbox",
+            name="total_emails",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='total_threads',
+            model_name="mailbox",
+            name="total_threads",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='unread_emails',
+            model_name="mailbox",
+            name="unread_emails",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='unread_threads',
+            model_name="mailbox",
+            name="unread_threads",
             field=models.BigIntegerField(default=0),
         ),
         migrations.CreateModel(
-            name='MailboxThread',
+            name="MailboxThread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emails', models.IntegerField(default=0)),
-                ('unread', models.IntegerField(default=0)),
-                ('mailbox', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='jmap_mail.mailbox')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='jmap_mail.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("emails", models.IntegerField(default=0)),
+                ("unread", models.IntegerField(default=0)),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="jmap_mail.mailbox",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="jmap_mail.thread",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('mailbox', 'thread'), name='mailboxthread_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mailbox", "thread"), name="mailboxthread_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(recount_all, migrations.RunPython.noop),
