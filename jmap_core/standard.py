@@ -389,7 +389,7 @@ def query(dtype: Any_, ctx: CallContext, arguments: JSONObject) -> JSONObject:
         "queryState": query_state,
         "canCalculateChanges": dtype.can_query_changes(ctx, args.filter, args.extra),
         "position": start,
-        "ids": window,  # type: ignore[dict-item]
+        "ids": window,
     }
     if args.calculate_total:
         response["total"] = total if total is not None else _count(ids)
