@@ -26,7 +26,7 @@ ADDRESS, PASSWORD = "load@bench.test", "bench password 1"
 
 
 async def _drive(
-    base: str, path: str, body: dict | None, clients: int, seconds: float
+    base: str, path: str, body: dict[str, object] | None, clients: int, seconds: float
 ) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
@@ -70,7 +70,9 @@ end
 """
 
 
-def _wrk(base: str, path: str, body: dict | None, clients: int, seconds: float) -> dict[str, float]:
+def _wrk(
+    base: str, path: str, body: dict[str, object] | None, clients: int, seconds: float
+) -> dict[str, float]:
     method = "POST" if body is not None else "GET"
     lua_body = json.dumps(json.dumps(body)) if body is not None else "nil"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -106,7 +108,7 @@ def _wrk(base: str, path: str, body: dict | None, clients: int, seconds: float) 
 
 
 def measure(
-    base: str, path: str, body: dict | None, clients: int, seconds: float
+    base: str, path: str, body: dict[str, object] | None, clients: int, seconds: float
 ) -> dict[str, float]:
     if shutil.which("wrk"):
         return _wrk(base, path, body, clients, seconds)

@@ -276,7 +276,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--reuse", action="store_true", help="keep the account of the last run; skip the import")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the account of the last run; skip the import"
+    )
     args = parser.parse_args()
     with running_server("mail", fresh=not args.reuse) as (base, proc, env):
         if not args.reuse:

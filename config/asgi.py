@@ -30,5 +30,7 @@ django_asgi = get_asgi_application()
 # the JMAP HTTP endpoints go to Django without middleware (jmap_core.asgi); every other HTTP
 # request (admin, health) goes to Django with its middleware.
 http = http_routes(django_asgi)
-http.insert(len(http) - 1, re_path(JMAP_PATHS, jmap_asgi_application()))
-application = ProtocolTypeRouter({"http": URLRouter(http), "websocket": URLRouter(websocket_routes)})
+http.insert(len(http) - 1, re_path(JMAP_PATHS, jmap_asgi_application()))  # type: ignore[arg-type]
+application = ProtocolTypeRouter(
+    {"http": URLRouter(http), "websocket": URLRouter(websocket_routes)}
+)

@@ -269,7 +269,9 @@ MAILYARD_PUSH_RETRY_SECONDS = envint("MAILYARD_PUSH_RETRY_SECONDS", 30, minimum=
 # The VAPID "sub" claim (RFC 8292 §2.1): a mailto: or https: contact for push services.
 MAILYARD_VAPID_SUBJECT = envstr(
     "MAILYARD_VAPID_SUBJECT",
-    MAILYARD_PUBLIC_URL if MAILYARD_PUBLIC_URL.startswith("https://") else "mailto:postmaster@localhost",
+    MAILYARD_PUBLIC_URL
+    if MAILYARD_PUBLIC_URL.startswith("https://")
+    else "mailto:postmaster@localhost",
 )
 CELERY_BEAT_SCHEDULE["push-purge-subscriptions"] = {"task": "push.purge", "schedule": 600.0}
 # Run JMAP HTTP views on the ASGI server's one sync thread (tests) instead of the thread pool.

@@ -106,7 +106,8 @@ def test_account_errors(jmap: JmapClient) -> None:
 
 def test_wrong_argument_types_change_nothing(jmap: JmapClient) -> None:
     state = jmap.state("Mailbox")
-    for args in [{"create": []}, {"update": 1}, {"destroy": {}}, {"ifInState": 3}]:
+    cases: list[dict[str, Any]] = [{"create": []}, {"update": 1}, {"destroy": {}}, {"ifInState": 3}]
+    for args in cases:
         assert jmap.call_error("Mailbox/set", args) == "invalidArguments", args
     assert jmap.state("Mailbox") == state
 
@@ -127,7 +128,9 @@ def test_a_wrong_content_type_is_not_json(jmap: JmapClient) -> None:
 
 
 def test_invalid_arguments_names_the_arguments(jmap: JmapClient) -> None:
-    result = jmap.request([["Mailbox/get", {"accountId": jmap.account_id, "bogus": 1, "ids": 5}, "0"]])
+    result = jmap.request(
+        [["Mailbox/get", {"accountId": jmap.account_id, "bogus": 1, "ids": 5}, "0"]]
+    )
     error = result.sentence(0)[1]
     assert error["type"] == "invalidArguments"
     assert error["arguments"] == ["bogus", "ids"]

@@ -194,18 +194,40 @@ def test_the_mailbox_listing_matches_the_general_query(jmap: JmapClient) -> None
     for n in range(9):
         parent = f"l{n - 1}@x" if n % 3 else None
         subject = "Re: Thread" if parent else "Thread"
-        import_raw(jmap, message(subject if n % 3 else f"Thread {n}", message_id=f"l{n}@x", in_reply_to=parent),
-                   received_at=f"2024-02-0{1 + n % 5}T00:00:0{n}Z")
+        import_raw(
+            jmap,
+            message(subject if n % 3 else f"Thread {n}", message_id=f"l{n}@x", in_reply_to=parent),
+            received_at=f"2024-02-0{1 + n % 5}T00:00:0{n}Z",
+        )
     inbox = role(jmap, "inbox")
     fast = {"inMailbox": inbox}
     general = {"operator": "AND", "conditions": [{"inMailbox": inbox}]}
     for collapse in (False, True):
-        for sort in ([], [{"property": "receivedAt"}], [{"property": "receivedAt", "isAscending": False}]):
+        for sort in (
+            [],
+            [{"property": "receivedAt"}],
+            [{"property": "receivedAt", "isAscending": False}],
+        ):
             for window in ({}, {"position": 2, "limit": 3}, {"position": -2}):
                 args = {"sort": sort, "collapseThreads": collapse, "calculateTotal": True, **window}
                 a = jmap.call("Email/query", {"filter": fast, **args})
                 b = jmap.call("Email/query", {"filter": general, **args})
-                assert (a["ids"], a["total"], a["position"]) == (b["ids"], b["total"], b["position"]), args
-            anchor = jmap.call("Email/query", {"filter": general, "sort": sort, "collapseThreads": collapse})["ids"][1]
-            args = {"sort": sort, "collapseThreads": collapse, "anchor": anchor, "anchorOffset": -1, "limit": 2}
-            assert jmap.call("Email/query", {"filter": fast, **args})["ids"] == jmap.call("Email/query", {"filter": general, **args})["ids"]
+                assert (a["ids"], a["total"], a["position"]) == (
+                    b["ids"],
+                    b["total"],
+                    b["position"],
+                ), args
+            anchor = jmap.call(
+                "Email/query", {"filter": general, "sort": sort, "collapseThreads": collapse}
+            )["ids"][1]
+            args = {
+                "sort": sort,
+                "collapseThreads": collapse,
+                "anchor": anchor,
+                "anchorOffset": -1,
+                "limit": 2,
+            }
+            assert (
+                jmap.call("Email/query", {"filter": fast, **args})["ids"]
+                == jmap.call("Email/query", {"filter": general, **args})["ids"]
+            )

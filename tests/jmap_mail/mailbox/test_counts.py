@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from jmap_mail.counts import recount
 from jmap_mail.models import Mailbox
@@ -24,11 +25,16 @@ def test_counts_follow_random_changes_and_match_a_recount(jmap: JmapClient) -> N
     ids: list[str] = []
     for n in range(12):
         parent = rng.choice(ids) if ids and rng.random() < 0.5 else None
-        raw = message(f"Topic {n % 4}" if parent is None else f"Re: Topic {(n - 1) % 4}", message_id=f"c{n}@x")
-        ids.append(import_raw(jmap, raw, keywords={"$seen": True} if rng.random() < 0.5 else {})["id"])
+        raw = message(
+            f"Topic {n % 4}" if parent is None else f"Re: Topic {(n - 1) % 4}", message_id=f"c{n}@x"
+        )
+        ids.append(
+            import_raw(jmap, raw, keywords={"$seen": True} if rng.random() < 0.5 else {})["id"]
+        )
     for _ in range(40):
         email = rng.choice(ids)
         action = rng.choice(["seen", "unseen", "draft", "move", "add", "destroy"])
+        update: dict[str, Any]
         if action == "seen":
             update = {"keywords/$seen": True}
         elif action == "unseen":
@@ -47,7 +53,9 @@ def test_counts_follow_random_changes_and_match_a_recount(jmap: JmapClient) -> N
     maintained = _counts(jmap)
     recount(jmap.account.pk)
     assert maintained == _counts(jmap)
-    assert sum(Mailbox.objects.filter(account=jmap.account).values_list("total_emails", flat=True)) >= len(ids)
+    assert sum(
+        Mailbox.objects.filter(account=jmap.account).values_list("total_emails", flat=True)
+    ) >= len(ids)
 
 
 def test_unread_threads_count_threads_not_emails(jmap: JmapClient) -> None:
