@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from accounts.auth import Principal
 from jmap_core.context import RequestContext, account_capabilities
@@ -21,9 +22,32 @@ def build_session(principal: Principal, public_url: str) -> JSONObject:
     return body
 
 
+_STATE_TTL = 10.0
+_state_memo: dict[tuple[object, ...], tuple[float, str]] = {}
+
+
 def session_state(principal: Principal) -> str:
-    """The session's state string; changes when anything in the session changes."""
-    return _digest(_session_body(principal, ""))
+    """The session's state string; changes when anything in the session changes.
+
+    Every API response carries it (RFC 8620 §3.4), so each process keeps it for a few seconds
+    per credential rather than rebuilding the whole session for every request.
+    """
+    token = principal.token
+    key = (
+        principal.account.pk,
+        principal.account.address,
+        token.pk if token else None,
+        token.read_only if token else None,
+        tuple(token.capabilities) if token else None,
+    )
+    now = time.monotonic()
+    memo = _state_memo.get(key)
+    if memo is None or memo[0] < now:
+        if len(_state_memo) > 10_000:
+            _state_memo.clear()
+        memo = (now + _STATE_TTL, _digest(_session_body(principal, "")))
+        _state_memo[key] = memo
+    return memo[1]
 
 
 def _digest(body: JSONObject) -> str:

@@ -23,6 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+    # Each test's database is rolled back, so no per-process memo may outlive it.
+    import jmap_core.session
+
+    jmap_core.session._state_memo.clear()
 
 
 @pytest.fixture
