@@ -22,7 +22,8 @@ TENANT = "demo"
 DOMAIN = "demo.mailyard.test"
 ADDRESS = f"demo@{DOMAIN}"
 ADMIN_USERNAME = "admin"
-LOCAL_URL = "http://127.0.0.1:8000"
+# Where bin/serve binds daphne unless MAILYARD_BIND / MAILYARD_PORT say otherwise.
+LOCAL_URL = f"http://{os.environ.get('MAILYARD_BIND', '127.0.0.1')}:{os.environ.get('MAILYARD_PORT', '8000')}"
 KEPT_IN = "demo-password"
 
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             self._account(tenant, password)
             self._admin(password)
         throttle.reset_login(ADDRESS)
-        base = settings.MAILYARD_PUBLIC_URL or LOCAL_URL
+        base = settings.MAILYARD_PUBLIC_URL or _local_url()
         self.stdout.write(
             "Demo ready.\n"
             f"  Session URL: {base}/.well-known/jmap\n"
