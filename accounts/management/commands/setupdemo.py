@@ -23,7 +23,14 @@ DOMAIN = "demo.mailyard.test"
 ADDRESS = f"demo@{DOMAIN}"
 ADMIN_USERNAME = "admin"
 # Where bin/serve binds daphne unless MAILYARD_BIND / MAILYARD_PORT say otherwise.
-LOCAL_URL = f"http://{os.environ.get('MAILYARD_BIND', '127.0.0.1')}:{os.environ.get('MAILYARD_PORT', '8000')}"
+
+
+def _local_url() -> str:
+    """Where bin/serve binds daphne unless MAILYARD_BIND / MAILYARD_PORT say otherwise."""
+    host = os.environ.get("MAILYARD_BIND", "127.0.0.1")
+    return f"http://{host}:{os.environ.get('MAILYARD_PORT', '8000')}"
+
+
 KEPT_IN = "demo-password"
 
 
