@@ -22,7 +22,6 @@ TENANT = "demo"
 DOMAIN = "demo.mailyard.test"
 ADDRESS = f"demo@{DOMAIN}"
 ADMIN_USERNAME = "admin"
-# Where bin/serve binds daphne unless MAILYARD_BIND / MAILYARD_PORT say otherwise.
 
 
 def _local_url() -> str:
