@@ -5,32 +5,10 @@ from __future__ import annotations
 import base64
 
 from conformance import messages as m
-from conformance.checks import JSONObject, expect, expect_eq, show
+from conformance.cases.mail_body import _alternative, _get, _leaves
+from conformance.checks import expect, expect_eq, show
 from conformance.context import Context
 from conformance.registry import MUST, SHOULD, case
-
-ALL_BODY = ["bodyStructure", "textBody", "htmlBody", "attachments", "bodyValues"]
-
-
-def _get(
-    ctx: Context, body: m.Part | m.Multipart | str, props: list[str] | None = None, **extra: object
-) -> JSONObject:
-    email = ctx.import_email(m.message(subject=f"Body {m.token()}", body=body))
-    args: JSONObject = {"ids": [email["id"]], "properties": props or ALL_BODY, **extra}
-    return dict(ctx.call("Email/get", args)["list"][0])
-
-
-def _alternative() -> m.Multipart:
-    return m.Multipart(
-        "alternative", [m.text("Plain version.\r\n"), m.text("<p>HTML version.</p>\r\n", "html")]
-    )
-
-
-def _leaves(part: JSONObject) -> list[JSONObject]:
-    subs = part.get("subParts")
-    if isinstance(subs, list) and subs:
-        return [leaf for sub in subs for leaf in _leaves(sub)]
-    return [part]
 
 
 @case(
