@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.dispatch import Signal
@@ -144,19 +144,32 @@ def blob_id_for(content: BlobContent) -> str:
 
 def save_bytes(data: bytes) -> BlobContent:
     """Store ``data`` once; the same bytes always give the same BlobContent."""
-    digest = hashlib.sha256(data).hexdigest()
-    existing = BlobContent.objects.filter(sha256=digest).defer("data").first()
-    if existing is not None:
-        return existing
+    return save_many([data])[0]
+
+
+def save_many(datas: list[bytes]) -> list[BlobContent]:
+    """Store each of ``datas`` once, in a few statements whatever their number; the result is
+    in the same order, and equal bytes give the same BlobContent."""
+    digests = [hashlib.sha256(data).hexdigest() for data in datas]
+    found = {c.sha256: c for c in BlobContent.objects.filter(sha256__in=set(digests)).defer("data")}
+    missing: dict[str, BlobContent] = {}
     backend = store()
-    content = BlobContent(sha256=digest, size=len(data), store=backend.name)
-    backend.put(content, data)
-    try:
-        with transaction.atomic():
-            content.save()
-    except IntegrityError:  # stored concurrently by someone else
-        return BlobContent.objects.defer("data").get(sha256=digest)
-    return content
+    for digest, data in zip(digests, datas, strict=True):
+        if digest not in found and digest not in missing:
+            content = BlobContent(sha256=digest, size=len(data), store=backend.name)
+            backend.put(content, data)
+            missing[digest] = content
+    if missing:
+        # A concurrent writer may store the same bytes first: the conflict clause then leaves
+        # its row, and every content still comes back with its primary key.
+        BlobContent.objects.bulk_create(
+            list(missing.values()),
+            update_conflicts=True,
+            unique_fields=["sha256"],
+            update_fields=["size"],
+        )
+        found.update(missing)
+    return [found[digest] for digest in digests]
 
 
 def grant(
@@ -182,6 +195,37 @@ def grant(
     return ref, created
 
 
+def referenced(account: Account, contents: list[BlobContent]) -> set[int]:
+    """The primary keys of those ``contents`` that ``account`` already holds a reference to."""
+    return set(
+        BlobRef.objects.filter(account=account, content__in=[c.pk for c in contents]).values_list(
+            "content_id", flat=True
+        )
+    )
+
+
+def keep_many(account: Account, contents: list[BlobContent], type: str) -> None:
+    """Give ``account`` lasting references to ``contents`` (objects now use them), in a few
+    statements: new references count against the quota, expiring ones stop expiring."""
+    unique = list({c.pk: c for c in contents}.values())
+    held = dict(
+        BlobRef.objects.filter(account=account, content__in=[c.pk for c in unique]).values_list(
+            "content_id", "expires_at"
+        )
+    )
+    new = [c for c in unique if c.pk not in held]
+    expiring = [pk for pk, expires_at in held.items() if expires_at is not None]
+    if expiring:
+        BlobRef.objects.filter(account=account, content__in=expiring).update(expires_at=None)
+    if new:
+        BlobRef.objects.bulk_create(
+            [BlobRef(account=account, content=c, type=type[:255]) for c in new]
+        )
+        added = sum(c.size for c in new)
+        Account.objects.filter(pk=account.pk).update(storage_used=F("storage_used") + added)
+        usage_changed.send(sender=Account, account=account)
+
+
 def release(account: Account, content: BlobContent) -> None:
     """Nothing in ``account`` uses ``content`` any more: let its reference expire."""
     BlobRef.objects.filter(account=account, content=content).update(expires_at=_upload_expiry())
@@ -191,26 +235,70 @@ def _upload_expiry() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(hours=settings.MAILYARD_UPLOAD_TTL_HOURS)
 
 
-def check_quota(account: Account, size: int) -> None:
+def quota_left(account: Account) -> int | None:
+    """Octets ``account`` may still store (None: no limit), read fresh from the database."""
     account.refresh_from_db(fields=["storage_used", "storage_quota"])
-    left = account.quota_left()
+    return account.quota_left()
+
+
+def check_quota(account: Account, size: int) -> None:
+    left = quota_left(account)
     if left is not None and size > left:
         raise SetError("overQuota", f"{size} octets do not fit in the {left} left in the quota")
 
 
+_HOLD_SQL = """
+INSERT INTO jmap_core_blobref AS r (account_id, content_id, type, created_at, expires_at)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (account_id, content_id) DO UPDATE
+   SET expires_at = CASE WHEN r.expires_at IS NULL THEN NULL ELSE EXCLUDED.expires_at END
+RETURNING xmax = 0
+"""
+
+
 def upload(account: Account, data: bytes, type: str) -> dict[str, object]:
-    """Store an upload (RFC 8620 §6.1); raises SetError("overQuota")."""
+    """Store an upload (RFC 8620 §6.1); raises SetError("overQuota").
+
+    A handful of statements: the bytes (unless already stored), the account's expiring
+    reference, and, for a new reference, its size added to the account's use and checked
+    against the quota (over quota, the transaction rolls back). The Quota objects' ``used``
+    (RFC 9425) catches up at the account's next change or Quota read, so an upload does not
+    queue behind the account's writers.
+    """
     with transaction.atomic():
-        content = save_bytes(data)
-        if not BlobRef.objects.filter(account=account, content=content).exists():
-            check_quota(account, content.size)
-        grant(account, content, type, expires=True)
+        content = save_many([data])[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _HOLD_SQL, [account.pk, content.pk, type[:255], timezone.now(), _upload_expiry()]
+            )
+            (new,) = cursor.fetchone()
+        if new:
+            _charge(account, content.size)
     return {
         "accountId": account.jmap_id,
         "blobId": blob_id_for(content),
         "type": type,
         "size": content.size,
     }
+
+
+def _charge(account: Account, size: int) -> None:
+    """Add ``size`` to the account's use; raises SetError("overQuota") when that exceeds the
+    account's or its tenant's quota (the caller's transaction then undoes it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_account a SET storage_used = a.storage_used + %s"
+            "  FROM accounts_tenant t WHERE a.id = %s AND t.id = a.tenant_id"
+            " RETURNING a.storage_used, a.storage_quota, t.storage_quota",
+            [size, account.pk],
+        )
+        used, quota, tenant_quota = cursor.fetchone()
+    account.storage_used = used
+    over = quota is not None and used > quota
+    if not over and tenant_quota is not None:
+        over = account.tenant.storage_used() > tenant_quota
+    if over:
+        raise SetError("overQuota", f"{size} octets do not fit in what is left in the quota")
 
 
 def find_content(account: Account, blob_id: str) -> BlobContent | None:
@@ -226,6 +314,23 @@ def find_content(account: Account, blob_id: str) -> BlobContent | None:
     if ref is None or (ref.expires_at is not None and ref.expires_at <= timezone.now()):
         return None
     return ref.content
+
+
+def find_contents(account: Account, blob_ids: list[str]) -> dict[str, BlobContent]:
+    """``find_content`` for many plain blobIds in one query, the bytes of PostgreSQL-held ones
+    loaded with them; blobIds ``account`` may not read are left out."""
+    digests = {b[1:] for b in blob_ids if _BLOB_ID.fullmatch(b)}
+    if not digests:
+        return {}
+    now = timezone.now()
+    refs = BlobRef.objects.select_related("content").filter(
+        account=account, content__sha256__in=digests
+    )
+    return {
+        blob_id_for(ref.content): ref.content
+        for ref in refs
+        if ref.expires_at is None or ref.expires_at > now
+    }
 
 
 def read(account: Account, blob_id: str) -> Blob | None:
@@ -278,3 +383,8 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
                 continue
         _backend(content.store).delete(content)
     return removed
+
+
+def is_blob_id(blob_id: str) -> bool:
+    """Whether ``blob_id`` has the shape of a blobId this server hands out (RFC 9404 §4.3)."""
+    return bool(_BLOB_ID.fullmatch(blob_id)) or blob_id[:1] in _RESOLVERS

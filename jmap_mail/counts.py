@@ -30,6 +30,23 @@ UPDATE jmap_mail_mailbox
  WHERE id = %s
 """
 
+_TALLY_MANY_SQL = """
+INSERT INTO jmap_mail_mailboxthread AS t (mailbox_id, thread_id, emails, unread)
+SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[])
+ON CONFLICT (mailbox_id, thread_id) DO UPDATE
+   SET emails = t.emails + EXCLUDED.emails, unread = t.unread + EXCLUDED.unread
+RETURNING mailbox_id, thread_id, emails, unread
+"""
+_MAILBOX_MANY_SQL = """
+UPDATE jmap_mail_mailbox b
+   SET total_emails = b.total_emails + v.emails, unread_emails = b.unread_emails + v.unread,
+       total_threads = b.total_threads + v.threads,
+       unread_threads = b.unread_threads + v.unread_threads
+  FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])
+       AS v(id, emails, unread, threads, unread_threads)
+ WHERE b.id = v.id
+"""
+
 
 def is_unread(keywords: Iterable[str]) -> bool:
     return not (set(keywords) & UNREAD_FLAGS)
@@ -45,6 +62,39 @@ def adjust(mailbox_pk: int, thread_pk: int, emails: int, unread: int) -> None:
         threads = int(new_emails > 0) - int(new_emails - emails > 0)
         unread_threads = int(new_unread > 0) - int(new_unread - unread > 0)
         cursor.execute(_MAILBOX_SQL, [emails, unread, threads, unread_threads, mailbox_pk])
+
+
+def adjust_many(changes: Iterable[tuple[int, int, int, int]]) -> None:
+    """Apply many (mailbox, thread, emails, unread) changes in two statements: one upsert of
+    the summed tallies, one update of the mailboxes whose counts moved."""
+    summed: dict[tuple[int, int], list[int]] = {}
+    for mailbox_pk, thread_pk, emails, unread in changes:
+        entry = summed.setdefault((mailbox_pk, thread_pk), [0, 0])
+        entry[0] += emails
+        entry[1] += unread
+    keys = [k for k, (e, u) in summed.items() if e or u]
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TALLY_MANY_SQL,
+            [
+                [m for m, _ in keys],
+                [t for _, t in keys],
+                [summed[k][0] for k in keys],
+                [summed[k][1] for k in keys],
+            ],
+        )
+        moved: dict[int, list[int]] = {}
+        for mailbox_pk, thread_pk, new_emails, new_unread in cursor.fetchall():
+            emails, unread = summed[(mailbox_pk, thread_pk)]
+            entry = moved.setdefault(mailbox_pk, [0, 0, 0, 0])
+            entry[0] += emails
+            entry[1] += unread
+            entry[2] += int(new_emails > 0) - int(new_emails - emails > 0)
+            entry[3] += int(new_unread > 0) - int(new_unread - unread > 0)
+        pks = sorted(moved)
+        cursor.execute(_MAILBOX_MANY_SQL, [pks, *([moved[pk][n] for pk in pks] for n in range(4))])
 
 
 def added(mailbox_pks: Iterable[int], thread_pk: int, keywords: Iterable[str]) -> None:

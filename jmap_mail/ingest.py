@@ -20,11 +20,11 @@ from django.utils import timezone
 from accounts.models import Account
 from jmap_core import blobs, ids, state
 from jmap_core.errors import SetError
-from jmap_core.models import BlobContent, BlobRef
+from jmap_core.models import BlobContent
 from jmap_mail import counts, mime, store, threads
 from jmap_mail.email.view import summarise as view_summary
 from jmap_mail.mime.forms import parse_date
-from jmap_mail.models import Email, Mailbox, MailboxMessage, Thread
+from jmap_mail.models import Email, Mailbox, MailboxMessage
 
 EMAIL = "Email"
 EMAIL_DELIVERY = "EmailDelivery"
@@ -94,6 +94,27 @@ def summarise(msg: mime.ParsedMessage) -> Summary:
     )
 
 
+@dataclass(slots=True)
+class Incoming:
+    """One message to store, with where it goes."""
+
+    raw: bytes
+    mailboxes: list[Mailbox]
+    keywords: list[str]
+    received_at: datetime.datetime | None = None
+    # The stored blob of ``raw`` when the caller already has it (an uploaded blob).
+    content: BlobContent | None = None
+
+
+@dataclass(slots=True)
+class _Pending:
+    incoming: Incoming
+    msg: mime.ParsedMessage
+    summary: Summary
+    content: BlobContent
+    thread: threads.ThreadSlot | None = None
+
+
 def store_message(
     account: Account,
     raw: bytes,
@@ -110,25 +131,113 @@ def store_message(
     moves the EmailDelivery push state (RFC 8621 §1.5). ``content``, when the caller already has
     the stored blob of ``raw``, saves storing it again.
     """
-    content = content or blobs.save_bytes(raw)
-    if not BlobRef.objects.filter(account=account, content=content).exists():
-        blobs.check_quota(account, content.size)
-    blobs.grant(account, content, "message/rfc822", expires=False)
-    msg = mime.parse_message(raw)
-    summary = summarise(msg)
-    thread = threads.find_thread(account, summary.thread_ids, summary.sort_subject)
-    # One block of modseqs for the email, its thread and each mailbox whose counts move.
-    top = state.allocate(account, 2 + len(mailboxes))
-    first = top - len(mailboxes) - 1
+    incoming = Incoming(raw, mailboxes, keywords, received_at, content)
+    (outcome,) = store_messages(account, [incoming], delivery=delivery)
+    if isinstance(outcome, SetError):
+        raise outcome
+    return outcome
+
+
+def store_messages(
+    account: Account, batch: list[Incoming], *, delivery: bool = False
+) -> list[Email | SetError]:
+    """Store each message of ``batch`` as a new Email of ``account``, in order; the caller holds
+    the account lock. Each outcome is the new Email or the SetError ("overQuota") that kept
+    that one message out; the others are stored all the same.
+
+    However many messages, the database sees a fixed number of statements per batch (one
+    multi-row statement per table), so an import of thousands costs little more per message
+    than a parse. Only a message that joins two existing threads (RFC 8621 §3 merge) makes the
+    batch write what came before it and merge on its own.
+    """
+    stored = blobs.save_many([item.raw for item in batch if item.content is None])
+    fresh = iter(stored)
+    contents = [item.content or next(fresh) for item in batch]
+    outcomes: list[Email | SetError | None] = [None] * len(batch)
+    held = blobs.referenced(account, contents)
+    left = blobs.quota_left(account)
+    pending: list[tuple[int, _Pending]] = []
+    for index, (item, content) in enumerate(zip(batch, contents, strict=True)):
+        if content.pk not in held:
+            if left is not None and content.size > left:
+                outcomes[index] = SetError(
+                    "overQuota",
+                    f"{content.size} octets do not fit in the {left} left in the quota",
+                )
+                continue
+            if left is not None:
+                left -= content.size
+            held.add(content.pk)
+        msg = mime.parse_message(item.raw)
+        pending.append((index, _Pending(item, msg, summarise(msg), content)))
+    if pending:
+        blobs.keep_many(account, [p.content for _, p in pending], "message/rfc822")
+    for index, email in _thread_and_write(account, pending, delivery):
+        outcomes[index] = email
+    return [o for o in outcomes if o is not None]
+
+
+def _thread_and_write(
+    account: Account, pending: list[tuple[int, _Pending]], delivery: bool
+) -> list[tuple[int, Email]]:
+    """Find each message's thread (RFC 8621 §3), then write the batch; a message that links
+    threads first has what came before it written, then the threads merged."""
+    known = threads.known_threads(
+        account, [(m, p.summary.sort_subject) for _, p in pending for m in p.summary.thread_ids]
+    )
+    written: list[tuple[int, Email]] = []
+    segment: list[tuple[int, _Pending]] = []
+    for index, item in pending:
+        subject = item.summary.sort_subject
+        keys = [(m[: threads.MESSAGE_ID_MAX], subject) for m in item.summary.thread_ids if m]
+        linked: dict[object, threads.ThreadSlot] = {}
+        for key in keys:
+            for slot in known.get(key, ()):
+                linked.setdefault(slot.key(), slot)
+        if len(linked) > 1:
+            written += _write(account, segment, delivery)
+            segment = []
+            threads.merge(account, list(linked.values()))
+        item.thread = next(iter(linked.values())) if linked else threads.ThreadSlot()
+        for key in keys:
+            known[key] = [item.thread]
+        segment.append((index, item))
+    written += _write(account, segment, delivery)
+    return written
+
+
+def _write(
+    account: Account, segment: list[tuple[int, _Pending]], delivery: bool
+) -> list[tuple[int, Email]]:
+    """Write ``segment``: one block of modseqs (each email, each thread it touches, each
+    mailbox whose counts move), then one multi-row statement per table."""
+    if not segment:
+        return []
+    slots: dict[object, threads.ThreadSlot] = {}
+    for _, item in segment:
+        assert item.thread is not None
+        slots.setdefault(item.thread.key(), item.thread)
+    mailbox_pks = sorted({m.pk for _, item in segment for m in item.incoming.mailboxes})
+    count = len(segment) + len(slots) + len(mailbox_pks)
+    top = state.allocate(account, count)
+    first = top - count + 1
     changed = [EMAIL, threads.THREAD, store.MAILBOX] + ([EMAIL_DELIVERY] if delivery else [])
     state.mark(account, top, changed)
-    thread = threads.place(account, thread, first + 1)
-    arrived = received_at or _latest_received(msg) or timezone.now()
-    email = _create_row(account, content, msg, summary, thread, keywords, arrived, first, raw)
-    threads.record_message_ids(email, summary.thread_ids, summary.sort_subject)
-    add_memberships(account, email, mailboxes, first, touch=False)
-    store.set_mailbox_modseqs({m.pk: first + 2 + n for n, m in enumerate(mailboxes)})
-    return email
+    threads.place_many(
+        account, list(slots.values()), [first + len(segment) + n for n in range(len(slots))]
+    )
+    rows = [_email_row(account, item, first + n) for n, (_, item) in enumerate(segment)]
+    Email.objects.bulk_create(rows)
+    threads.record_message_ids(
+        (email, item.summary.thread_ids, item.summary.sort_subject)
+        for email, (_, item) in zip(rows, segment, strict=True)
+    )
+    _file(
+        account, [(e, item.incoming.mailboxes) for e, (_, item) in zip(rows, segment, strict=True)]
+    )
+    mailbox_base = first + len(segment) + len(slots)
+    store.set_mailbox_modseqs({pk: mailbox_base + n for n, pk in enumerate(mailbox_pks)})
+    return [(index, email) for email, (index, _) in zip(rows, segment, strict=True)]
 
 
 def _latest_received(msg: mime.ParsedMessage) -> datetime.datetime | None:
@@ -141,26 +250,21 @@ def _latest_received(msg: mime.ParsedMessage) -> datetime.datetime | None:
     return None
 
 
-def _create_row(
-    account: Account,
-    content: BlobContent,
-    msg: mime.ParsedMessage,
-    summary: Summary,
-    thread: Thread,
-    keywords: list[str],
-    received_at: datetime.datetime,
-    modseq: int,
-    raw: bytes,
-) -> Email:
-    return Email.objects.create(
+def _email_row(account: Account, item: _Pending, modseq: int) -> Email:
+    msg, summary, raw = item.msg, item.summary, item.incoming.raw
+    assert item.thread is not None
+    assert item.thread.row is not None
+    thread = item.thread.row
+    arrived = item.incoming.received_at or _latest_received(msg) or timezone.now()
+    return Email(
         account=account,
         jmap_id=ids.new_id("e"),
         modseq=modseq,
         created_modseq=modseq,
         thread=thread,
-        blob=content,
-        size=content.size,
-        received_at=received_at.replace(microsecond=0),
+        blob=item.content,
+        size=item.content.size,
+        received_at=arrived.replace(microsecond=0),
         sent_at=summary.sent_at,
         message_id=summary.message_id[:998],
         subject=summary.subject,
@@ -173,38 +277,72 @@ def _create_row(
         bcc_text=summary.addresses["Bcc"],
         has_attachment=msg.has_attachment,
         preview=msg.preview[:256],
-        keywords=keywords,
+        keywords=item.incoming.keywords,
         parsed=msg.to_cache(),
         summary=view_summary(msg.headers),
         search=_search_vector(summary, mime.search_text(raw, msg, SEARCH_BODY_LIMIT)),
     )
 
 
-def add_memberships(
-    account: Account, email: Email, mailboxes: list[Mailbox], modseq: int, *, touch: bool = True
-) -> None:
-    """File ``email`` into ``mailboxes`` with the next UID of each (RFC 9051 §2.3.1.1)."""
-    for mailbox in mailboxes:
-        uid = _next_uid(mailbox)
-        MailboxMessage.objects.create(
-            account=account,
-            mailbox=mailbox,
-            email=email,
-            uid=uid,
-            modseq=modseq,
-            received_at=email.received_at,
-            thread_id=email.thread_id,
-        )
+def _file(account: Account, placements: list[tuple[Email, list[Mailbox]]]) -> None:
+    """File new emails into their mailboxes: UIDs handed out in order, one block per mailbox
+    (RFC 9051 §2.3.1.1), and the mailboxes' counts moved."""
+    per_mailbox: dict[int, int] = {}
+    for _, mailboxes in placements:
+        for mailbox in mailboxes:
+            per_mailbox[mailbox.pk] = per_mailbox.get(mailbox.pk, 0) + 1
+    next_uid = {pk: _take_uids(pk, n) for pk, n in sorted(per_mailbox.items())}
+    rows = []
+    tallies = []
+    for email, mailboxes in placements:
+        unread = int(counts.is_unread(email.keywords))
+        for mailbox in mailboxes:
+            uid = next_uid[mailbox.pk]
+            next_uid[mailbox.pk] = uid + 1
+            rows.append(
+                MailboxMessage(
+                    account=account,
+                    mailbox_id=mailbox.pk,
+                    email=email,
+                    uid=uid,
+                    modseq=email.modseq,
+                    received_at=email.received_at,
+                    thread_id=email.thread_id,
+                )
+            )
+            tallies.append((mailbox.pk, email.thread_id, 1, unread))
+    MailboxMessage.objects.bulk_create(rows)
+    counts.adjust_many(tallies)
+
+
+def add_memberships(account: Account, email: Email, mailboxes: list[Mailbox], modseq: int) -> None:
+    """File an existing ``email`` into more ``mailboxes`` at ``modseq`` with the next UID of
+    each (RFC 9051 §2.3.1.1); the mailboxes get new modseqs for their counts."""
+    MailboxMessage.objects.bulk_create(
+        [
+            MailboxMessage(
+                account=account,
+                mailbox=mailbox,
+                email=email,
+                uid=_take_uids(mailbox.pk, 1),
+                modseq=modseq,
+                received_at=email.received_at,
+                thread_id=email.thread_id,
+            )
+            for mailbox in mailboxes
+        ]
+    )
     counts.added([m.pk for m in mailboxes], email.thread_id, email.keywords)
-    if touch:
-        store.touch_mailboxes(account, [m.pk for m in mailboxes])
+    store.touch_mailboxes(account, [m.pk for m in mailboxes])
 
 
-def _next_uid(mailbox: Mailbox) -> int:
+def _take_uids(mailbox_pk: int, count: int) -> int:
+    """Reserve ``count`` UIDs of a mailbox; returns the first."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE jmap_mail_mailbox SET uid_next = uid_next + 1 WHERE id = %s RETURNING uid_next - 1",
-            [mailbox.pk],
+            "UPDATE jmap_mail_mailbox SET uid_next = uid_next + %s WHERE id = %s"
+            " RETURNING uid_next - %s",
+            [count, mailbox_pk, count],
         )
         return int(cursor.fetchone()[0])
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from jmap_core import blobs
 from jmap_core.args import ArgReader
 from jmap_core.context import CallContext
 from jmap_core.errors import SetError, StateMismatch, invalid_properties
+from jmap_core.models import BlobContent
 from jmap_core.registry import method
 from jmap_core.types import JSONObject, JSONValue
 from jmap_mail import ingest
 from jmap_mail.capabilities import MAIL
 from jmap_mail.email.create import _received_at
-from jmap_mail.email.type import EMAIL_TYPE, resolve_mailboxes
+from jmap_mail.email.type import EMAIL_TYPE, MailboxCache
 from jmap_mail.keywords import parse_keywords
-from jmap_mail.models import Email
 
 
 @method("Email/import", capability=MAIL, writes=True)
 def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
-    """Import each EmailImport in its own savepoint; creation ids are recorded (§4.8)."""
+    """Import the EmailImports (§4.8): each is checked on its own (a bad one is notCreated,
+    the others go on), then all are stored as one batch; creation ids are recorded."""
     reader = ArgReader(arguments, ("accountId", "ifInState", "emails"))
     if_in_state = reader.string("ifInState")
     items = reader.mapping("emails")
@@ -31,22 +30,30 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     old_state = EMAIL_TYPE.state(ctx)
     if if_in_state is not None and if_in_state != old_state:
         raise StateMismatch(f"the Email state is {old_state}")
-    created: JSONObject = {}
-    not_created: JSONObject = {}
+    contents = blobs.find_contents(ctx.account, _blob_ids(ctx, items))
+    mailboxes = MailboxCache(ctx)
+    outcomes: dict[str, ingest.Incoming | SetError] = {}
     for creation_id, item in items.items():
         try:
-            with transaction.atomic():
-                email = _import_one(ctx, item)
+            outcomes[creation_id] = _read_one(ctx, item, contents, mailboxes)
         except SetError as error:
-            not_created[creation_id] = error.to_json()
+            outcomes[creation_id] = error
+    batch = [o for o in outcomes.values() if isinstance(o, ingest.Incoming)]
+    stored = iter(ingest.store_messages(ctx.account, batch))
+    created: JSONObject = {}
+    not_created: JSONObject = {}
+    for creation_id, outcome in outcomes.items():
+        result = next(stored) if isinstance(outcome, ingest.Incoming) else outcome
+        if isinstance(result, SetError):
+            not_created[creation_id] = result.to_json()
             continue
         created[creation_id] = {
-            "id": email.jmap_id,
-            "blobId": "b" + email.blob.sha256,
-            "threadId": email.thread.jmap_id,
-            "size": email.size,
+            "id": result.jmap_id,
+            "blobId": "b" + result.blob.sha256,
+            "threadId": result.thread.jmap_id,
+            "size": result.size,
         }
-        ctx.created_ids[creation_id] = email.jmap_id
+        ctx.created_ids[creation_id] = result.jmap_id
     return {
         "accountId": ctx.account.jmap_id,
         "oldState": old_state,
@@ -56,14 +63,30 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     }
 
 
-def _import_one(ctx: CallContext, item: JSONValue) -> Email:
+def _blob_ids(ctx: CallContext, items: JSONObject) -> list[str]:
+    found = []
+    for item in items.values():
+        if isinstance(item, dict):
+            blob_id = ctx.resolve_id(item.get("blobId"))
+            if isinstance(blob_id, str):
+                found.append(blob_id)
+    return found
+
+
+def _read_one(
+    ctx: CallContext,
+    item: JSONValue,
+    contents: dict[str, BlobContent],
+    mailboxes: MailboxCache,
+) -> ingest.Incoming:
+    """Check one EmailImport and fetch its message; raises SetError."""
     if not isinstance(item, dict):
         raise invalid_properties(description="an EmailImport must be an object")
     unknown = set(item) - {"blobId", "mailboxIds", "keywords", "receivedAt"}
     if unknown:
         raise invalid_properties(*unknown, description="unknown EmailImport properties")
     blob_id = ctx.resolve_id(item.get("blobId"))
-    content = blobs.find_content(ctx.account, blob_id) if isinstance(blob_id, str) else None
+    content = contents.get(blob_id) if isinstance(blob_id, str) else None
     if content is not None:
         data = blobs.read_content(content)
     else:
@@ -71,7 +94,7 @@ def _import_one(ctx: CallContext, item: JSONValue) -> Email:
         if blob is None:
             raise SetError("blobNotFound", f"no blob {blob_id}", notFound=[str(blob_id)])
         data = blob.data
-    mailboxes = resolve_mailboxes(ctx, item.get("mailboxIds"))
+    resolved = mailboxes.resolve(item.get("mailboxIds"))
     keywords = parse_keywords(item.get("keywords") or {})
     if keywords is None:
         raise invalid_properties("keywords")
@@ -79,14 +102,7 @@ def _import_one(ctx: CallContext, item: JSONValue) -> Email:
     ingest.raise_for_size(data)
     if not _looks_like_a_message(data):
         raise SetError("invalidEmail", "the blob is not an RFC 5322 message")
-    return ingest.store_message(
-        ctx.account,
-        data,
-        mailboxes=mailboxes,
-        keywords=keywords,
-        received_at=received_at,
-        content=content,
-    )
+    return ingest.Incoming(data, resolved, keywords, received_at, content)
 
 
 def _looks_like_a_message(raw: bytes) -> bool:

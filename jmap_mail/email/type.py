@@ -182,18 +182,37 @@ class EmailType(DataType[Email]):
 
 def resolve_mailboxes(ctx: CallContext, value: JSONValue) -> list[Mailbox]:
     """A mailboxIds value: at least one existing mailbox, each mapped to true (§4.1.1)."""
-    if (
-        not isinstance(value, dict)
-        or not value
-        or not all(v is True for v in value.values())
-        or len(value) > MAX_MAILBOXES_PER_EMAIL
-    ):
-        raise invalid_properties("mailboxIds", description="an email needs one or more mailboxes")
-    wanted = {str(ctx.resolve_id(k)) for k in value}
-    found = list(Mailbox.objects.filter(account=ctx.account, jmap_id__in=wanted))
-    if len(found) != len(wanted):
-        raise invalid_properties("mailboxIds", description="unknown mailbox")
-    return found
+    return MailboxCache(ctx).resolve(value)
+
+
+class MailboxCache:
+    """Resolves mailboxIds values for one method call, fetching each mailbox once however many
+    emails name it (Email/import of a thousand messages into one mailbox: one query)."""
+
+    def __init__(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+        self.found: dict[str, Mailbox | None] = {}
+
+    def resolve(self, value: JSONValue) -> list[Mailbox]:
+        if (
+            not isinstance(value, dict)
+            or not value
+            or not all(v is True for v in value.values())
+            or len(value) > MAX_MAILBOXES_PER_EMAIL
+        ):
+            raise invalid_properties(
+                "mailboxIds", description="an email needs one or more mailboxes"
+            )
+        wanted = {str(self.ctx.resolve_id(k)) for k in value}
+        missing = wanted - set(self.found)
+        if missing:
+            self.found.update(dict.fromkeys(missing))
+            for mailbox in Mailbox.objects.filter(account=self.ctx.account, jmap_id__in=missing):
+                self.found[mailbox.jmap_id] = mailbox
+        resolved = [self.found[jmap_id] for jmap_id in sorted(wanted)]
+        if any(m is None for m in resolved):
+            raise invalid_properties("mailboxIds", description="unknown mailbox")
+        return [m for m in resolved if m is not None]
 
 
 def _parsed(email: Email, fetched: dict[int, Any]) -> mime.ParsedMessage:

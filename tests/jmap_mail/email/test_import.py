@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from accounts.models import Account
+from jmap_mail.models import MailboxMessage
 from tests.factories import message
 from tests.jmap_client import JmapClient
 from tests.jmap_mail.email.helpers import import_raw, role
@@ -121,3 +124,113 @@ def test_received_at_defaults_to_the_latest_received_header(jmap: JmapClient) ->
     created = import_raw(jmap, raw)
     got = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["receivedAt"]})["list"][0]
     assert got["receivedAt"] == "2023-07-01T08:00:00Z"
+
+
+def _import_many(jmap: JmapClient, raws: dict[str, bytes], **extra: Any) -> dict[str, Any]:
+    """One Email/import call with one EmailImport per entry, all into the Inbox."""
+    inbox = role(jmap, "inbox")
+    emails = {
+        cid: {
+            "blobId": jmap.upload(raw, "message/rfc822").json()["blobId"],
+            "mailboxIds": {inbox: True},
+            **extra,
+        }
+        for cid, raw in raws.items()
+    }
+    return jmap.call("Email/import", {"emails": emails})
+
+
+def test_one_call_threads_its_messages_among_themselves(jmap: JmapClient) -> None:
+    """RFC 8621 §3 within one Email/import: a reply finds its parent imported just before it,
+    a reply listed before its parent is joined by it, and a message naming two threads of the
+    same call merges them."""
+    result = _import_many(
+        jmap,
+        {
+            "root": message("Batch", message_id="root@b"),
+            "reply": message("Re: Batch", message_id="reply@b", in_reply_to="root@b"),
+            "early": message("Re: Other", message_id="early@b", in_reply_to="other@b"),
+            "other": message("Other", message_id="other@b"),
+            "lone": message("Re: Batch", message_id="lone@b", in_reply_to="missing@b"),
+            "link": message("Re: Batch", message_id="link@b", references="<root@b> <missing@b>"),
+        },
+    )
+    assert result["notCreated"] is None
+    created = result["created"]
+    assert created["reply"]["threadId"] == created["root"]["threadId"]
+    assert created["early"]["threadId"] == created["other"]["threadId"]
+    assert created["other"]["threadId"] != created["root"]["threadId"]
+    # "lone" started a thread of its own, which "link" merged into the root's: lone was
+    # re-inserted under a new id (§3), so the thread holds four emails, none of them lone's old id.
+    keeper = created["link"]["threadId"]
+    assert keeper == created["root"]["threadId"]
+    thread = jmap.call("Thread/get", {"ids": [keeper]})["list"][0]
+    assert len(thread["emailIds"]) == 4
+    assert created["lone"]["id"] not in thread["emailIds"]
+    assert {created[c]["id"] for c in ("root", "reply", "link")} < set(thread["emailIds"])
+    lone = jmap.call("Email/get", {"ids": [created["lone"]["id"]]})
+    assert lone["notFound"] == [created["lone"]["id"]]
+    inbox = jmap.call("Mailbox/get", {"ids": [role(jmap, "inbox")]})["list"][0]
+    assert (inbox["totalEmails"], inbox["totalThreads"]) == (6, 2)
+    assert (inbox["unreadEmails"], inbox["unreadThreads"]) == (6, 2)
+
+
+def test_one_call_gives_each_message_its_own_uid_and_change(jmap: JmapClient) -> None:
+    """Each imported email is a change of its own (RFC 8620 §5.2 maxChanges can split them)
+    and gets a distinct, increasing UID in its mailbox (RFC 9051 §2.3.1.1)."""
+    since = jmap.state("Email")
+    result = _import_many(jmap, {str(n): message(f"Subject {n}") for n in range(5)})
+    ids = [result["created"][str(n)]["id"] for n in range(5)]
+    seen: list[str] = []
+    state = since
+    for _ in range(5):
+        page = jmap.call("Email/changes", {"sinceState": state, "maxChanges": 1})
+        assert len(page["created"]) == 1
+        seen += page["created"]
+        state = page["newState"]
+    assert page["hasMoreChanges"] is False
+    assert seen == ids
+    uids = list(
+        MailboxMessage.objects.filter(email__jmap_id__in=ids)
+        .order_by("email_id")
+        .values_list("uid", flat=True)
+    )
+    assert uids == sorted(uids)
+    assert len(set(uids)) == 5
+
+
+def test_quota_is_counted_message_by_message_within_one_call(jmap: JmapClient) -> None:
+    """RFC 8621 §4.8 overQuota: within one call the messages that fit are created and the
+    one that does not is refused; the same bytes imported twice are counted once. (Parts of a
+    stored message are blobs not yet counted, so importing them adds to the quota.)"""
+    outer = (
+        b"From: a@example.com\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: c@example.com\r\nSubject: one\r\n\r\n" + b"x" * 3000 + b"\r\n"
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: c@example.com\r\nSubject: two\r\n\r\n" + b"y" * 3000 + b"\r\n--b--\r\n"
+    )
+    created = import_raw(jmap, outer)
+    parts = jmap.call("Email/get", {"ids": [created["id"]], "properties": ["attachments"]})["list"][
+        0
+    ]["attachments"]
+    used = Account.objects.get(pk=jmap.account.pk).storage_used
+    Account.objects.filter(pk=jmap.account.pk).update(storage_quota=used + 3500)
+    inbox = role(jmap, "inbox")
+    result = jmap.call(
+        "Email/import",
+        {
+            "emails": {
+                "one": {"blobId": parts[0]["blobId"], "mailboxIds": {inbox: True}},
+                "again": {"blobId": parts[0]["blobId"], "mailboxIds": {inbox: True}},
+                "two": {"blobId": parts[1]["blobId"], "mailboxIds": {inbox: True}},
+            }
+        },
+    )
+    assert set(result["created"]) == {"one", "again"}
+    assert result["notCreated"]["two"]["type"] == "overQuota"
+    assert result["created"]["one"]["id"] != result["created"]["again"]["id"]
+    assert result["created"]["one"]["blobId"] == result["created"]["again"]["blobId"]
+    one_size = result["created"]["one"]["size"]
+    assert Account.objects.get(pk=jmap.account.pk).storage_used == used + one_size
