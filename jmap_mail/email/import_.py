@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jmap_core import blobs
+from jmap_core import blobs, state
 from jmap_core.args import ArgReader
 from jmap_core.context import CallContext
 from jmap_core.errors import SetError, StateMismatch, invalid_properties
@@ -14,6 +14,7 @@ from jmap_mail.capabilities import MAIL
 from jmap_mail.email.create import _received_at
 from jmap_mail.email.type import EMAIL_TYPE, MailboxCache
 from jmap_mail.keywords import parse_keywords
+from jmap_mail.models import Mailbox
 
 
 @method("Email/import", capability=MAIL, writes=True)
@@ -27,9 +28,7 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         reader.fail("emails", "an object")
     reader.done()
     assert items is not None
-    old_state = EMAIL_TYPE.state(ctx)
-    if if_in_state is not None and if_in_state != old_state:
-        raise StateMismatch(f"the Email state is {old_state}")
+    _check_state(ctx, if_in_state)
     contents = blobs.find_contents(ctx.account, _blob_ids(ctx, items))
     mailboxes = MailboxCache(ctx)
     outcomes: dict[str, ingest.Incoming | SetError] = {}
@@ -38,12 +37,22 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
             outcomes[creation_id] = _read_one(ctx, item, contents, mailboxes)
         except SetError as error:
             outcomes[creation_id] = error
-    batch = [o for o in outcomes.values() if isinstance(o, ingest.Incoming)]
-    stored = iter(ingest.store_messages(ctx.account, batch))
+    # Parsing needs no lock: other requests of the account go on while it runs.
+    prepared = iter(
+        ingest.prepare([o for o in outcomes.values() if isinstance(o, ingest.Incoming)])
+    )
+    ready = {
+        cid: next(prepared) if isinstance(o, ingest.Incoming) else o for cid, o in outcomes.items()
+    }
+    state.lock(ctx.account)
+    old_state = _check_state(ctx, if_in_state)
+    _drop_vanished_mailboxes(ready)
+    batch = [o for o in ready.values() if isinstance(o, ingest.Prepared)]
+    stored = iter(ingest.store_prepared(ctx.account, batch))
     created: JSONObject = {}
     not_created: JSONObject = {}
-    for creation_id, outcome in outcomes.items():
-        result = next(stored) if isinstance(outcome, ingest.Incoming) else outcome
+    for creation_id, outcome in ready.items():
+        result = next(stored) if isinstance(outcome, ingest.Prepared) else outcome
         if isinstance(result, SetError):
             not_created[creation_id] = result.to_json()
             continue
@@ -61,6 +70,22 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         "created": created or None,
         "notCreated": not_created or None,
     }
+
+
+def _check_state(ctx: CallContext, if_in_state: str | None) -> str:
+    current = EMAIL_TYPE.state(ctx)
+    if if_in_state is not None and if_in_state != current:
+        raise StateMismatch(f"the Email state is {current}")
+    return current
+
+
+def _drop_vanished_mailboxes(ready: dict[str, ingest.Prepared | SetError]) -> None:
+    """A mailbox destroyed while the batch was parsed (before the lock) refuses its emails."""
+    named = {m.pk for p in ready.values() if isinstance(p, ingest.Prepared) for m in p.mailboxes}
+    live = set(Mailbox.objects.filter(pk__in=named).values_list("pk", flat=True))
+    for creation_id, item in ready.items():
+        if isinstance(item, ingest.Prepared) and any(m.pk not in live for m in item.mailboxes):
+            ready[creation_id] = invalid_properties("mailboxIds", description="unknown mailbox")
 
 
 def _blob_ids(ctx: CallContext, items: JSONObject) -> list[str]:
