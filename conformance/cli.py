@@ -21,7 +21,7 @@ def _areas(value: str) -> list[str]:
 def run_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m conformance",
-        description="Black-box JMAP conformance suite (RFC 8620, 8621, 8887, 9425). "
+        description="Black-box JMAP conformance suite (RFC 8620, 8621, 8887, 9404, 9425). "
         "Other commands: `docs [--out DIR]`, `list [--only AREAS]`, "
         "`check-quotes --specs DIR`, `results REPORT.json`.",
     )

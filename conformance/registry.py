@@ -114,6 +114,7 @@ AREAS: dict[str, Area] = {
         Area("mail.vacation", "VacationResponse", "RFC 8621 §8"),
         Area("ws", "JMAP over WebSocket", "RFC 8887"),
         Area("quota", "Quotas", "RFC 9425"),
+        Area("blob", "Blob management: Blob/upload, Blob/get, Blob/lookup", "RFC 9404"),
     )
 }
 

@@ -8,4 +8,5 @@ class JmapCoreConfig(AppConfig):
     verbose_name = "JMAP core"
 
     def ready(self) -> None:
-        from jmap_core import core_methods  # noqa: F401  (registers Core/echo, Blob/copy)
+        # Core/echo and Blob/copy (RFC 8620); Blob/upload, /get and /lookup (RFC 9404).
+        from jmap_core import blob_methods, core_methods  # noqa: F401

@@ -142,6 +142,11 @@ def blob_id_for(content: BlobContent) -> str:
     return BLOB_PREFIX + content.sha256
 
 
+def blob_id_of(data: bytes) -> str:
+    """The blobId that ``data`` has once stored (blobs are addressed by their SHA-256)."""
+    return BLOB_PREFIX + hashlib.sha256(data).hexdigest()
+
+
 def save_bytes(data: bytes) -> BlobContent:
     """Store ``data`` once; the same bytes always give the same BlobContent."""
     return save_many([data])[0]
@@ -280,6 +285,43 @@ def upload(account: Account, data: bytes, type: str) -> dict[str, object]:
         "type": type,
         "size": content.size,
     }
+
+
+_HOLD_MANY_SQL = """
+INSERT INTO jmap_core_blobref AS r (account_id, content_id, type, created_at, expires_at)
+SELECT %s, c, t, %s, %s FROM unnest(%s::bigint[], %s::varchar[]) AS v(c, t)
+ON CONFLICT (account_id, content_id) DO UPDATE
+   SET expires_at = CASE WHEN r.expires_at IS NULL THEN NULL ELSE EXCLUDED.expires_at END
+RETURNING content_id, xmax = 0
+"""
+
+
+def upload_many(account: Account, items: list[tuple[bytes, str]]) -> list[dict[str, object]]:
+    """``upload`` for many blobs in four statements; raises SetError("overQuota") when they do
+    not all fit (the caller's transaction then undoes them all)."""
+    contents = save_many([data for data, _ in items])
+    first_type: dict[int, str] = {}
+    for content, (_, type_) in zip(contents, items, strict=True):
+        first_type.setdefault(content.pk, type_[:255])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HOLD_MANY_SQL,
+            [
+                account.pk,
+                timezone.now(),
+                _upload_expiry(),
+                list(first_type),
+                list(first_type.values()),
+            ],
+        )
+        new = {pk for pk, inserted in cursor.fetchall() if inserted}
+    sizes = {c.pk: c.size for c in contents}
+    if new:
+        _charge(account, sum(sizes[pk] for pk in new))
+    return [
+        {"accountId": account.jmap_id, "blobId": blob_id_for(c), "type": t, "size": c.size}
+        for c, (_, t) in zip(contents, items, strict=True)
+    ]
 
 
 def _charge(account: Account, size: int) -> None:

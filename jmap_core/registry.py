@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from jmap_core.context import CallContext
 
 Handler = Callable[["CallContext", JSONObject], JSONObject]
+# Blob/lookup (RFC 9404 §4.3): for one data type, the ids of the account's objects that
+# reference each of the given blobIds ({blobId: [id, ...]}; blobs nothing references may be
+# left out).
+BlobLookup = Callable[["Account", list[str]], dict[str, list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +85,13 @@ def type_capability(type_name: str) -> str | None:
         if type_name in entry.data_types:
             return entry.uri
     return None
+
+
+def blob_lookup(type_name: str, lookup: BlobLookup) -> None:
+    """Let Blob/lookup find ``type_name`` objects by blobId (RFC 9404 §4.3).
+
+    The type's capability (``Capability.data_types``) must be in ``using`` to look it up.
+    """
+    if type_name in BLOB_LOOKUPS:
+        raise RuntimeError(f"Blob/lookup for {type_name} registered twice")
+    BLOB_LOOKUPS[type_name] = lookup

@@ -20,14 +20,22 @@ def part_blob_id(message_sha: str, part_id: str) -> str:
     return f"{PREFIX}{message_sha}_{part_id.replace('.', '-')}"
 
 
+def split_part_blob_id(blob_id: str) -> tuple[str, str] | None:
+    """The message's SHA-256 and the partId a part blobId names, or None."""
+    match = _PART_BLOB.fullmatch(blob_id)
+    if match is None:
+        return None
+    return match.group(1), match.group(2).replace("-", ".")
+
+
 def read_part(account: Account, blob_id: str) -> blobs.Blob | None:
     from jmap_mail import mime
     from jmap_mail.models import Email
 
-    match = _PART_BLOB.fullmatch(blob_id)
-    if match is None:
+    split = split_part_blob_id(blob_id)
+    if split is None:
         return None
-    sha, part_id = match.group(1), match.group(2).replace("-", ".")
+    sha, part_id = split
     email = (
         Email.objects.filter(account=account, blob__sha256=sha)
         .select_related("blob")

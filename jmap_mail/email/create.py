@@ -61,5 +61,6 @@ def _build(ctx: CallContext, values: JSONObject) -> bytes:
 
 
 def _fetch(ctx: CallContext, blob_id: str) -> bytes | None:
-    blob = blobs.read(ctx.account, blob_id)
+    # A blob made earlier in the request may be named by its creation id (RFC 9404 §4.1).
+    blob = blobs.read(ctx.account, str(ctx.resolve_id(blob_id)))
     return blob.data if blob is not None else None
