@@ -1,4 +1,4 @@
-"""The operator's Django admin: tenants, domains, accounts, aliases and access tokens.
+"""The operator's Django admin: tenants, domains, accounts, shared access, aliases and tokens.
 
 Accounts are created through ``provisioning.create_account``, so every app sets up what a new
 account needs (its mailboxes); passwords are hashed and token secrets shown once, never stored.
@@ -21,7 +21,7 @@ from accounts.forms import (
     AliasForm,
     DomainForm,
 )
-from accounts.models import AccessToken, Account, Alias, Domain, Tenant
+from accounts.models import AccessToken, Account, AccountAccess, Alias, Domain, Tenant
 from accounts.provisioning import create_account
 
 if TYPE_CHECKING:
@@ -30,11 +30,13 @@ if TYPE_CHECKING:
     AccountModelAdmin = admin.ModelAdmin[Account]
     AliasModelAdmin = admin.ModelAdmin[Alias]
     AccessTokenModelAdmin = admin.ModelAdmin[AccessToken]
+    AccountAccessModelAdmin = admin.ModelAdmin[AccountAccess]
     DomainTabularInline = admin.TabularInline[Domain, Tenant]
+    AccountAccessTabularInline = admin.TabularInline[AccountAccess, Account]
 else:  # Django's classes take type parameters only in django-stubs.
     TenantModelAdmin = DomainModelAdmin = AccountModelAdmin = admin.ModelAdmin
-    AliasModelAdmin = AccessTokenModelAdmin = admin.ModelAdmin
-    DomainTabularInline = admin.TabularInline
+    AliasModelAdmin = AccessTokenModelAdmin = AccountAccessModelAdmin = admin.ModelAdmin
+    DomainTabularInline = AccountAccessTabularInline = admin.TabularInline
 
 _UNITS = ("kB", "MB", "GB", "TB", "PB")
 
@@ -138,6 +140,19 @@ class DomainAdmin(DomainModelAdmin):
         return domain.accounts.count() if count is None else int(count)
 
 
+class SharedWithInline(AccountAccessTabularInline):
+    """Who may use this account (``AccountAccess.clean`` refuses other tenants' accounts)."""
+
+    model = AccountAccess
+    fk_name = "owner"
+    verbose_name = "shared with"
+    verbose_name_plural = "shared with (accounts of the same tenant that may use this one)"
+    fields = ("grantee", "may_write", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("grantee",)
+    extra = 0
+
+
 @admin.register(Account)
 class AccountAdmin(AccountModelAdmin):
     form = AccountChangeForm
@@ -174,6 +189,11 @@ class AccountAdmin(AccountModelAdmin):
         ("Password", {"fields": ("password1", "password2")}),
     )
     actions = ("activate", "deactivate")
+    inlines = (SharedWithInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Account | None) -> Any:
+        # A new account is shared once it exists (its tenant is known only then).
+        return self.inlines if obj is not None else ()
 
     @admin.display(description="Storage", ordering="storage_used")
     def storage(self, account: Account) -> str:
@@ -223,6 +243,28 @@ class AccountAdmin(AccountModelAdmin):
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         count = queryset.update(is_active=False)
         self.message_user(request, f"Deactivated {count} account(s).", messages.SUCCESS)
+
+
+@admin.register(AccountAccess)
+class AccountAccessAdmin(AccountAccessModelAdmin):
+    """Every share: one account used by another of the same tenant (its JMAP session lists it)."""
+
+    list_display = ("owner", "grantee", "may_write", "tenant", "created_at")
+    list_filter = ("may_write", "owner__tenant")
+    search_fields = ("owner__address", "grantee__address", "owner__tenant__name")
+    list_select_related = ("owner__tenant", "grantee")
+    autocomplete_fields = ("owner", "grantee")
+    readonly_fields = ("created_at",)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: AccountAccess | None = None
+    ) -> tuple[str, ...]:
+        # Another pair is another share: revoke this one and add that.
+        return ("owner", "grantee", "created_at") if obj is not None else ("created_at",)
+
+    @admin.display(description="Tenant", ordering="owner__tenant__name")
+    def tenant(self, access: AccountAccess) -> Tenant:
+        return access.owner.tenant
 
 
 @admin.register(Alias)

@@ -1,7 +1,8 @@
-"""Tenants, domains, mail accounts, aliases and credentials.
+"""Tenants, domains, mail accounts, delegated access, aliases and credentials.
 
 An operator hosts many tenants (organisations); each owns domains, and each mail account has a
-login equal to its full address on one of those domains. Passwords go through Django's hashers;
+login equal to its full address on one of those domains. An account may be shared with another
+account of the same tenant (``AccountAccess``), never across tenants. Passwords go through Django's hashers;
 app passwords and API tokens are random secrets shown once and kept only as a SHA-256 digest
 (they carry 190 bits of entropy, so a slow hash adds nothing but latency on every request).
 """
@@ -15,8 +16,9 @@ import secrets
 from typing import ClassVar
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 TOKEN_PREFIX = "myd"  # noqa: S105 - the token text prefix, not a secret
@@ -109,6 +111,75 @@ class Account(models.Model):
         if self.tenant.storage_quota is not None:
             limits.append(self.tenant.storage_quota - self.tenant.storage_used())
         return max(0, min(limits)) if limits else None
+
+
+class AccountAccess(models.Model):
+    """``grantee`` may use ``owner``'s account: read-only unless ``may_write``.
+
+    The grantee's session lists the owner's account as not personal (RFC 8620 §2 ``isPersonal``),
+    read-only unless ``may_write`` (``isReadOnly``); writes to a read-only one fail with
+    ``accountReadOnly`` (RFC 8620 §3.6.2). Both accounts belong to one tenant: ``save`` refuses
+    anything else, and ``delegated_accounts`` also filters by tenant, so that no row written
+    around ``save`` (a bulk insert, a tenant change) opens an account across tenants.
+    Revoking access deletes the row.
+    """
+
+    owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="grants")
+    grantee = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="delegations")
+    may_write = models.BooleanField(
+        default=False, help_text="Otherwise the grantee may only read the owner's mail."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "shared access"
+        verbose_name_plural = "shared access"
+        ordering: ClassVar = ["owner__address", "grantee__address"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["owner", "grantee"], name="account_access_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(owner=F("grantee")), name="account_access_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        mode = "read-write" if self.may_write else "read-only"
+        return f"{self.owner} → {self.grantee} ({mode})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.clean()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.owner_id and self.grantee_id):
+            return  # the form reports the missing field
+        if self.owner_id == self.grantee_id:
+            raise ValidationError("An account cannot be shared with itself.", code="self")
+        tenants = set(
+            Account.objects.filter(pk__in=[self.owner_id, self.grantee_id]).values_list(
+                "tenant_id", flat=True
+            )
+        )
+        if len(tenants) != 1:
+            raise ValidationError(
+                "An account can only be shared within its tenant.", code="cross_tenant"
+            )
+
+
+def delegated_accounts(grantee: Account) -> list[tuple[Account, bool]]:
+    """The active accounts shared with ``grantee`` in its own tenant, with ``may_write``.
+
+    One query; the caller checked that ``grantee`` and its tenant are active (authentication).
+    """
+    shared = (
+        AccountAccess.objects.filter(
+            grantee=grantee, owner__tenant_id=grantee.tenant_id, owner__is_active=True
+        )
+        .select_related("owner__tenant")
+        .order_by("owner__address")
+    )
+    return [(access.owner, access.may_write) for access in shared]
 
 
 class Alias(models.Model):

@@ -113,7 +113,7 @@ def run_request(principal: Principal, request: JSONObject, *, public_url: str = 
 
     response: JSONObject = {
         "methodResponses": rctx.responses,  # type: ignore[dict-item]
-        "sessionState": session_state(principal),
+        "sessionState": session_state(rctx),
     }
     if given_created is not None:
         response["createdIds"] = rctx.created_ids  # type: ignore[assignment]
@@ -167,16 +167,22 @@ def _invoke(entry: Method, ctx: CallContext, arguments: JSONObject) -> JSONObjec
         account_id = arguments.get("accountId")
         if not isinstance(account_id, str):
             raise errors.InvalidArguments("accountId must be a string", arguments=["accountId"])
-        account = ctx.request.find_account(account_id)
-        if account is None:
+        access = ctx.request.find_access(account_id)
+        if access is None:
             raise errors.AccountNotFound(f"no account {account_id!r}")
-        if entry.capability not in account_capabilities(account) and entry.capability != (
+        if entry.capability not in account_capabilities(access) and entry.capability != (
             "urn:ietf:params:jmap:core"
         ):
             raise errors.AccountNotSupportedByMethod()
-        if entry.writes and ctx.principal.read_only:
-            raise errors.AccountReadOnly("this credential is read-only")
-        ctx.account = account
+        if entry.writes and access.is_read_only:
+            # RFC 8620 §3.6.2: the session marks the account isReadOnly (a read-only credential
+            # or a read-only share).
+            raise errors.AccountReadOnly(
+                "this credential is read-only"
+                if ctx.principal.read_only
+                else "this account is shared read-only"
+            )
+        ctx.account = access.account
     with transaction.atomic():
         if entry.writes and entry.takes_account:
             state.lock(ctx.account)

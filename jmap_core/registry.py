@@ -42,12 +42,18 @@ class Capability:
     # The value in an account's `accountCapabilities`, or None when not account-scoped.
     account_value: Callable[[Account], JSONObject] | None = None
     data_types: tuple[str, ...] = field(default=())
+    # Offered on accounts shared with the user (``accounts.AccountAccess``), not only its own.
+    delegable: bool = True
+    # Members of the account value that differ when the account is read-only to the user.
+    read_only_value: JSONObject = field(default_factory=dict)
 
 
 METHODS: dict[str, Method] = {}
 CAPABILITIES: dict[str, Capability] = {}
 # Data types served by the standard methods, by name (for the purge task and push).
 DATA_TYPES: dict[str, Any] = {}
+# Data types that can reference blobs, for Blob/lookup (RFC 9404 §4.3), by name.
+BLOB_LOOKUPS: dict[str, BlobLookup] = {}
 
 
 def method(

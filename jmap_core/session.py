@@ -16,7 +16,7 @@ WEBSOCKET = "urn:ietf:params:jmap:websocket"
 
 def build_session(principal: Principal, public_url: str) -> JSONObject:
     """The session object for ``principal``, every URL built from ``public_url``."""
-    body = _session_body(principal, public_url)
+    body = _session_body(RequestContext(principal, frozenset()), public_url)
     body["state"] = _digest(body)
     _absolute_websocket_url(body, public_url)
     return body
@@ -26,12 +26,15 @@ _STATE_TTL = 10.0
 _state_memo: dict[tuple[object, ...], tuple[float, str]] = {}
 
 
-def session_state(principal: Principal) -> str:
+def session_state(rctx: RequestContext) -> str:
     """The session's state string; changes when anything in the session changes.
 
     Every API response carries it (RFC 8620 §3.4), so each process keeps it for a few seconds
-    per credential rather than rebuilding the whole session for every request.
+    per credential and set of reachable accounts rather than rebuilding the whole session for
+    every request. The accounts are part of the key (the request has read them anyway), so a
+    share granted or revoked changes the state at once.
     """
+    principal = rctx.principal
     token = principal.token
     key = (
         principal.account.pk,
@@ -39,13 +42,17 @@ def session_state(principal: Principal) -> str:
         token.pk if token else None,
         token.read_only if token else None,
         tuple(token.capabilities) if token else None,
+        tuple(
+            (access.account.pk, access.account.address, access.is_read_only)
+            for access in rctx.access().values()
+        ),
     )
     now = time.monotonic()
     memo = _state_memo.get(key)
     if memo is None or memo[0] < now:
         if len(_state_memo) > 10_000:
             _state_memo.clear()
-        memo = (now + _STATE_TTL, _digest(_session_body(principal, "")))
+        memo = (now + _STATE_TTL, _digest(_session_body(rctx, "")))
         _state_memo[key] = memo
     return memo[1]
 
@@ -69,22 +76,22 @@ def _absolute_websocket_url(body: JSONObject, base: str) -> None:
         value["url"] = f"{ws_scheme}://{rest}{value['url']}"
 
 
-def _session_body(principal: Principal, base: str) -> JSONObject:
+def _session_body(rctx: RequestContext, base: str) -> JSONObject:
+    """RFC 8620 §2: every reachable account; the primary accounts are the principal's own."""
+    principal = rctx.principal
     allowed = [uri for uri in CAPABILITIES if principal.allows_capability(uri)]
     accounts: JSONObject = {}
     primary: dict[str, str] = {}
-    for account in RequestContext(principal, frozenset()).accessible_accounts():
-        caps = {
-            uri: value for uri, value in account_capabilities(account).items() if uri in allowed
-        }
-        accounts[account.jmap_id] = {
-            "name": account.address,
-            "isPersonal": account.pk == principal.account.pk,
-            "isReadOnly": principal.read_only,
+    for account_id, access in rctx.access().items():
+        caps = {uri: value for uri, value in account_capabilities(access).items() if uri in allowed}
+        accounts[account_id] = {
+            "name": access.account.address,
+            "isPersonal": access.is_personal,
+            "isReadOnly": access.is_read_only,
             "accountCapabilities": caps,  # type: ignore[dict-item]
         }
-        for uri in caps:
-            primary.setdefault(uri, account.jmap_id)
+        if access.is_personal:
+            primary.update(dict.fromkeys(caps, account_id))
     capabilities: JSONObject = {uri: CAPABILITIES[uri].session_value() for uri in allowed}
     return {
         "capabilities": capabilities,

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.auth import REALM, AuthenticationFailed, Principal, authenticate
 from accounts.throttle import Throttled
 from jmap_core import blobs, dispatch, limits
+from jmap_core.context import Access, RequestContext
 from jmap_core.errors import LimitExceeded, NotJSON, RequestError, SetError
 from jmap_core.session import build_session
 from jmap_core.types import JSONObject
@@ -178,11 +179,14 @@ def upload(request: HttpRequest, principal: Principal, account_id: str) -> HttpR
     """POST binary data to the upload URL (RFC 8620 §6.1)."""
     if request.method != "POST":
         return problem(405, "about:blank", "use POST")
-    account = _account(principal, account_id)
-    if account is None:
-        return problem(404, "urn:ietf:params:jmap:error:accountNotFound", "no such account")
-    if principal.read_only:
-        return problem(403, "urn:ietf:params:jmap:error:accountReadOnly", "read-only credential")
+    access = _access(principal, account_id)
+    if access is None:
+        return _account_not_found()
+    if access.is_read_only:
+        # Uploading writes to the account (its quota), like a /set method (RFC 8620 §3.6.2).
+        detail = "read-only credential" if principal.read_only else "account shared read-only"
+        return problem(403, "urn:ietf:params:jmap:error:accountReadOnly", detail)
+    account = access.account
     max_size = limits.get("maxSizeUpload")
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_size:
@@ -222,8 +226,10 @@ def download(
     """GET a blob through the download URL template (RFC 8620 §6.2)."""
     if request.method != "GET":
         return problem(405, "about:blank", "use GET")
-    account = _account(principal, account_id)
-    blob = blobs.read(account, blob_id) if account is not None else None
+    access = _access(principal, account_id)
+    if access is None:
+        return _account_not_found()
+    blob = blobs.read(access.account, blob_id)
     if blob is None:
         return problem(404, "about:blank", "no such blob")
     wanted = request.GET.get("type") or request.GET.get("accept") or blob.type
@@ -243,7 +249,11 @@ def _disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _account(principal: Principal, account_id: str) -> Any:
-    from jmap_core.context import RequestContext
+def _access(principal: Principal, account_id: str) -> Access | None:
+    """The account ``account_id`` if the principal may use it: its own or one shared with it."""
+    return RequestContext(principal, frozenset()).find_access(account_id)
 
-    return RequestContext(principal, frozenset()).find_account(account_id)
+
+def _account_not_found() -> HttpResponse:
+    """Another tenant's account, a revoked share and a made-up id all look the same."""
+    return problem(404, "urn:ietf:params:jmap:error:accountNotFound", "no such account")

@@ -43,5 +43,7 @@ def register() -> None:
             session_value=dict,
             account_value=_account_value,
             data_types=("Mailbox", "Thread", "Email", "EmailDelivery", "SearchSnippet"),
+            # RFC 8621 §1.3.1: no mailbox can be created in a read-only account.
+            read_only_value={"mayCreateTopLevelMailbox": False},
         )
     )

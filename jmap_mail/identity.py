@@ -236,6 +236,8 @@ def register() -> None:
             session_value=dict,
             account_value=_account_value,
             data_types=(IDENTITY, "EmailSubmission"),
+            # Sending as the owner is not part of access to its mail (accounts.AccountAccess).
+            delegable=False,
         )
     )
     add_method(Method(f"{IDENTITY}/get", SUBMISSION, identity_get))

@@ -135,16 +135,23 @@ class MailboxType(DataType[Mailbox]):
                 "unreadEmails": unread,
                 "totalThreads": threads,
                 "unreadThreads": unread_threads,
-                "myRights": self._rights(mailbox),  # type: ignore[dict-item]
+                "myRights": self._rights(ctx, mailbox),  # type: ignore[dict-item]
                 "isSubscribed": mailbox.is_subscribed,
             }
             out.append({k: v for k, v in full.items() if k in props})
         return out
 
-    def _rights(self, mailbox: Mailbox) -> dict[str, bool]:
+    def _rights(self, ctx: CallContext, mailbox: Mailbox) -> dict[str, bool]:
+        """RFC 8621 §2 myRights: what this user may do, so read-only access (a read-only
+        credential or share, RFC 8620 §2 isReadOnly) may only read; submission is only
+        offered in the user's own account."""
+        access = ctx.access
+        if access.is_read_only:
+            return {right: right == "mayReadItems" for right in RIGHTS}
         rights = dict.fromkeys(RIGHTS, True)
         if mailbox.role == "inbox":
             rights["mayRename"] = rights["mayDelete"] = False
+        rights["maySubmit"] = access.is_personal
         return rights
 
     # ----- /set --------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 Every account has one Channels group; the fan-out (``push.fanout``) sends it a ``push.state``
 message with the changed types' state strings, and every connection following the account
-filters it through its own ``Tracker``.
+filters it through its own ``Tracker``. A connection follows every account its user may use (its
+own and those shared with it, ``accounts.AccountAccess``): one ``Tracker`` each, in ``Following``.
 
 A *push-state token* encodes, per followed type, the modseq the client was last told about. It is
 the EventSource event ``id`` (RFC 8620 §7.3: "an event id that encodes the entire server state
 visible to the user") and the WebSocket ``pushState`` (RFC 8887 §4.3.5.1). On reconnect
 (``Last-Event-ID``, ``WebSocketPushEnable.pushState``) it is compared with the current states, and
-any type that moved since is pushed at once. Clients treat it as opaque.
+any type that moved since is pushed at once. Clients treat it as opaque. The user's own account
+comes first (``p1.Email:1a.Mailbox:2b``); each shared account follows as ``~<accountId>.Type:…``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from jmap_core.types import JSONObject
 MESSAGE_TYPE = "push.state"  # handled by the consumers' ``push_state`` method
 _VERSION = "p1"
 _TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
-_MAX_TOKEN = 2000
+_MAX_TOKEN = 2000  # one account's part
+_MAX_TOKENS = 16_000  # a whole token, every account's part
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")  # RFC 8620 §1.2
+_ACCOUNT_SEPARATOR = "~"
 
 
 def group_name(account_pk: int) -> str:
@@ -63,12 +68,15 @@ def known_types() -> list[str]:
     return sorted({name for entry in CAPABILITIES.values() for name in entry.data_types})
 
 
-def visible(principal: Principal, wanted: frozenset[str] | None) -> frozenset[str] | None:
-    """Of ``wanted`` (None: all), the types whose capability the credential may use."""
+def visible(
+    principal: Principal, wanted: frozenset[str] | None, *, delegated: bool = False
+) -> frozenset[str] | None:
+    """Of ``wanted`` (None: all), the types whose capability the credential may use; in an
+    account shared with the user (``delegated``), only those its session offers there."""
     allowed = {
         name
         for uri, entry in CAPABILITIES.items()
-        if principal.allows_capability(uri)
+        if principal.allows_capability(uri) and (entry.delegable or not delegated)
         for name in entry.data_types
     }
     if wanted is None:
@@ -110,6 +118,33 @@ def decode_token(token: object) -> dict[str, int] | None:
             out[name] = int(number, 36)
         except ValueError:
             return None
+    return out
+
+
+def encode_tokens(own: str, modseqs: Mapping[str, Mapping[str, int]]) -> str:
+    """A push-state token for several accounts: ``own``'s part first, as ``encode_token``."""
+    parts = [encode_token(modseqs.get(own, {}))]
+    for account_id in sorted(modseqs):
+        if account_id != own:
+            parts.append(account_id + encode_token(modseqs[account_id])[len(_VERSION) :])
+    return _ACCOUNT_SEPARATOR.join(parts)
+
+
+def decode_tokens(token: object, own: str) -> dict[str, dict[str, int]] | None:
+    """The modseqs per account inside a push-state token, or None when it is not one of ours."""
+    if not isinstance(token, str) or len(token) > _MAX_TOKENS:
+        return None
+    first, *others = token.strip().split(_ACCOUNT_SEPARATOR)
+    own_part = decode_token(first)
+    if own_part is None:
+        return None
+    out = {own: own_part}
+    for part in others:
+        account_id, dot, types = part.partition(".")
+        modseqs = decode_token(_VERSION + dot + types) if types or not dot else None
+        if not _ACCOUNT_ID.fullmatch(account_id) or modseqs is None:
+            return None
+        out[account_id] = modseqs
     return out
 
 
@@ -177,3 +212,38 @@ class Tracker:
 
     def token(self) -> str:
         return encode_token(self.known)
+
+
+@dataclass(slots=True)
+class Following:
+    """What one connection follows: a ``Tracker`` per account, the user's own (``own``) first."""
+
+    own: str
+    trackers: dict[str, Tracker]
+
+    def absorb(self, account_id: object, changed: Mapping[str, str]) -> dict[str, str]:
+        """What is news in a ``push.state`` message of one account (``Tracker.absorb``)."""
+        tracker = self.trackers.get(account_id) if isinstance(account_id, str) else None
+        return tracker.absorb(account_id, changed) if tracker is not None else {}
+
+    def missed(
+        self,
+        current: Mapping[str, Mapping[str, int]],
+        previous: Mapping[str, Mapping[str, int]] | None,
+    ) -> dict[str, dict[str, str]]:
+        """Per account, the types that moved since the token ``previous`` (``Tracker.missed``).
+
+        An account the token does not mention (shared since) counts as all news.
+        """
+        out: dict[str, dict[str, str]] = {}
+        for account_id, tracker in self.trackers.items():
+            since = None if previous is None else previous.get(account_id, {})
+            moved = tracker.missed(current.get(account_id, {}), since)
+            if moved:
+                out[account_id] = moved
+        return out
+
+    def token(self) -> str:
+        return encode_tokens(
+            self.own, {account_id: t.known for account_id, t in self.trackers.items()}
+        )

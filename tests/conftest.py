@@ -48,3 +48,14 @@ def other_account(db: None) -> Account:
 @pytest.fixture
 def other_jmap(other_account: Account) -> JmapClient:
     return JmapClient(other_account, PASSWORD)
+
+
+@pytest.fixture
+def colleague(account: Account) -> Account:
+    """A second account in ``account``'s tenant: accounts are shared only within a tenant."""
+    return make_account(tenant=account.tenant)
+
+
+@pytest.fixture
+def colleague_jmap(colleague: Account) -> JmapClient:
+    return JmapClient(colleague, PASSWORD)

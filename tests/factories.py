@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from accounts.models import AccessToken, Account, Domain, Tenant
+from accounts.models import AccessToken, Account, AccountAccess, Domain, Tenant
 from accounts.provisioning import create_account
 
 _seq = itertools.count(1)
@@ -33,6 +33,11 @@ def make_account(
         domain = make_domain(tenant)
         address = f"user{next(_seq)}@{domain.name}"
     return create_account(address, password=password, tenant=tenant, **fields)  # type: ignore[arg-type]
+
+
+def share(owner: Account, grantee: Account, *, may_write: bool = False) -> AccountAccess:
+    """Let ``grantee`` use ``owner``'s account (both of one tenant)."""
+    return AccountAccess.objects.create(owner=owner, grantee=grantee, may_write=may_write)
 
 
 def make_token(account: Account, **options: object) -> str:

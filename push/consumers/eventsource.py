@@ -2,9 +2,10 @@
 
 ``GET /jmap/eventsource/?types=…&closeafter=state|no&ping=N`` opens a ``text/event-stream``:
 
-- the connection joins its account's Channels group; each ``push.state`` message is filtered by
-  ``types`` and sent as an event ``state`` whose data is the StateChange (§7.1) and whose ``id``
-  is a push-state token encoding the states the client now knows (``push.events``);
+- the connection joins the Channels group of each account the user may use (its own and those
+  shared with it); each ``push.state`` message is filtered by ``types`` and sent as an event
+  ``state`` whose data is the StateChange (§7.1) and whose ``id`` is a push-state token encoding
+  the states the client now knows (``push.events``);
 - the stream starts with that ``id`` alone (no event is dispatched, but browsers remember it), so
   a client that reconnects sends it back as ``Last-Event-ID`` and gets a StateChange at once for
   anything that changed while it was away;
@@ -135,29 +136,30 @@ class EventSourceConsumer(PushTarget, AsyncHttpConsumer):  # type: ignore[misc]
         return await self._open(principal)
 
     async def _open(self, principal: Principal) -> bool:
-        await self.join(principal, self.params.types)
-        previous = events.decode_token(header(self.scope, "Last-Event-ID"))
+        if not await self.join(principal, self.params.types):
+            return False
+        previous = self.decode_token(header(self.scope, "Last-Event-ID"))
         missed = await database_sync_to_async(isolated)(self.catch_up, previous)
         await self.send_headers(status=200, headers=_stream_headers())
         if missed:
-            await self._state({self.tracker.account_id: missed})
+            await self._state(missed)
         else:
-            await self._write(sse(None, None, self.tracker.token()))
+            await self._write(sse(None, None, self.following.token()))
         if self._finished:
             return False
         self._arm()
         return True
 
     async def push_state(self, message: Mapping[str, Any]) -> None:
-        """A ``push.state`` message for the account, from ``push.hub``."""
+        """A ``push.state`` message for a followed account, from ``push.hub``."""
         if self._finished:
             return
-        news = self.tracker.absorb(message["account"], message["changed"])
+        news = self.following.absorb(message["account"], message["changed"])
         if news:
             await self._state({message["account"]: news})
 
     async def _state(self, changed: dict[str, dict[str, str]]) -> None:
-        await self._write(sse("state", events.state_change(changed), self.tracker.token()))
+        await self._write(sse("state", events.state_change(changed), self.following.token()))
         if self.params.close_after_state:
             # Ending the response makes daphne send http.disconnect, which stops the consumer.
             self._finished = True

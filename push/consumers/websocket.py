@@ -149,23 +149,24 @@ class JmapWebSocketConsumer(PushTarget, AsyncWebsocketConsumer):  # type: ignore
             raise NotRequest("pushState must be a string")
         self.leave()
         types = None if data_types is None else frozenset(str(t) for t in data_types)
-        await self.join(self.principal, types)
-        previous = events.decode_token(push_state) if push_state is not None else None
+        if not await self.join(self.principal, types):
+            return
+        previous = self.decode_token(push_state) if push_state is not None else None
         missed = await database_sync_to_async(isolated)(self.catch_up, previous)
         self.pushing = True
         if missed:
-            await self._push({self.tracker.account_id: missed})
+            await self._push(missed)
 
     async def push_state(self, message: Mapping[str, Any]) -> None:
-        """A ``push.state`` message for the account, from ``push.hub``."""
+        """A ``push.state`` message for a followed account, from ``push.hub``."""
         if not self.pushing:
             return
-        news = self.tracker.absorb(message["account"], message["changed"])
+        news = self.following.absorb(message["account"], message["changed"])
         if news:
             await self._push({message["account"]: news})
 
     async def _push(self, changed: dict[str, dict[str, str]]) -> None:
-        await self._send_json(events.state_change(changed, self.tracker.token()))
+        await self._send_json(events.state_change(changed, self.following.token()))
 
     async def _send_json(self, value: JSONObject) -> None:
         await self.send(text_data=json.dumps(value, ensure_ascii=False, separators=(",", ":")))

@@ -77,6 +77,37 @@ def test_a_tracker_finds_what_changed_since_a_token() -> None:
     assert tracker.known == current
 
 
+def test_push_state_tokens_carry_every_followed_account() -> None:
+    """RFC 8620 §7.3: the event id "encodes the entire server state visible to the user", which
+    includes the accounts shared with it; the user's own part reads as a one-account token."""
+    modseqs = {"aown": {"Email": 9, "Mailbox": 2}, "ashared": {"Email": 40}, "aquiet": {}}
+    token = events.encode_tokens("aown", modseqs)
+    assert token == "p1.Email:9.Mailbox:2~aquiet~ashared.Email:14"
+    assert events.decode_tokens(token, "aown") == modseqs
+    assert events.decode_tokens("p1.Email:9", "aown") == {"aown": {"Email": 9}}
+    for bad in ("p1~", "p1~a b.Email:1", "p1~ashared.", "p1~ashared.Email", "x~aown"):
+        assert events.decode_tokens(bad, "aown") is None, bad
+
+
+def test_following_finds_what_changed_in_each_account_since_a_token() -> None:
+    """A shared account the token does not mention (shared since) counts as all news."""
+    following = events.Following(
+        "aown", {"aown": events.Tracker("aown", None), "ashared": events.Tracker("ashared", None)}
+    )
+    current = {"aown": {"Email": 9, "Mailbox": 4}, "ashared": {"Email": 3, "Thread": 0}}
+    assert following.missed(current, {"aown": {"Email": 9, "Mailbox": 4}}) == {
+        "ashared": {"Email": state.encode_state(3)}
+    }
+    assert following.absorb("ashared", {"Email": state.encode_state(5)}) == {
+        "Email": state.encode_state(5)
+    }
+    assert following.absorb("astranger", {"Email": state.encode_state(5)}) == {}
+    assert events.decode_tokens(following.token(), "aown") == {
+        "aown": {"Email": 9, "Mailbox": 4},
+        "ashared": {"Email": 5, "Thread": 0},
+    }
+
+
 @pytest_asyncio.fixture
 async def thread_connections() -> AsyncIterator[None]:
     """sync_to_async work runs on one shared thread; close its connection so the test database can go."""

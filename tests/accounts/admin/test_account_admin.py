@@ -34,6 +34,9 @@ def change_form(account: Account, **fields: Any) -> dict[str, Any]:
         "storage_quota": "",
         "password1": "",
         "password2": "",
+        # The "shared with" inline's management form, as the page sends it.
+        "grants-TOTAL_FORMS": "0",
+        "grants-INITIAL_FORMS": "0",
         **fields,
     }
 
