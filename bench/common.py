@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
+BLOB = "urn:ietf:params:jmap:blob"
 
 
 def free_port() -> int:

@@ -77,7 +77,8 @@ class Source:
     length: int | None = None
 
 
-@method("Blob/upload", capability=BLOB, writes=True)
+# Uploads change no state string: no account lock (RFC 9404 §4.1 has no state).
+@method("Blob/upload", capability=BLOB, writes=True, lock_first=False)
 def blob_upload(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     """Create blobs from inline data and ranges of other blobs (RFC 9404 §4.1).
 

@@ -184,6 +184,6 @@ def _invoke(entry: Method, ctx: CallContext, arguments: JSONObject) -> JSONObjec
             )
         ctx.account = access.account
     with transaction.atomic():
-        if entry.writes and entry.takes_account:
+        if entry.writes and entry.takes_account and entry.lock_first:
             state.lock(ctx.account)
         return entry.handler(ctx, arguments)

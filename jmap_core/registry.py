@@ -32,6 +32,10 @@ class Method:
     takes_account: bool = True  # has an `accountId` argument resolved by dispatch
     # Capabilities also accepted in `using` instead of `capability` (implicit calls, RFC 8621 §7.5).
     also: tuple[str, ...] = ()
+    # A writing method's account lock is taken by dispatch before the handler runs; False for a
+    # handler that first does lock-free work (parsing) and then calls ``state.lock`` itself,
+    # or that changes no state (Blob/upload).
+    lock_first: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +67,12 @@ def method(
     writes: bool = False,
     takes_account: bool = True,
     also: tuple[str, ...] = (),
+    lock_first: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Add the decorated handler to METHODS under ``name``; a second registration fails."""
 
     def register(handler: Handler) -> Handler:
-        add_method(Method(name, capability, handler, writes, takes_account, also))
+        add_method(Method(name, capability, handler, writes, takes_account, also, lock_first))
         return handler
 
     return register

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from jmap_core import blobs, state
+from jmap_core import blobs, limits, state
 from jmap_core.args import ArgReader
 from jmap_core.context import CallContext
-from jmap_core.errors import SetError, StateMismatch, invalid_properties
+from jmap_core.errors import RequestTooLarge, SetError, StateMismatch, invalid_properties
 from jmap_core.models import BlobContent
 from jmap_core.registry import method
 from jmap_core.types import JSONObject, JSONValue
@@ -17,7 +17,7 @@ from jmap_mail.keywords import parse_keywords
 from jmap_mail.models import Mailbox
 
 
-@method("Email/import", capability=MAIL, writes=True)
+@method("Email/import", capability=MAIL, writes=True, lock_first=False)
 def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
     """Import the EmailImports (§4.8): each is checked on its own (a bad one is notCreated,
     the others go on), then all are stored as one batch; creation ids are recorded."""
@@ -28,6 +28,9 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         reader.fail("emails", "an object")
     reader.done()
     assert items is not None
+    if len(items) > limits.get("maxObjectsInSet"):
+        # RFC 8620 §2 maxObjectsInSet bounds every call that creates like /set does.
+        raise RequestTooLarge(f"at most {limits.get('maxObjectsInSet')} emails per import")
     _check_state(ctx, if_in_state)
     contents = blobs.find_contents(ctx.account, _blob_ids(ctx, items))
     mailboxes = MailboxCache(ctx)

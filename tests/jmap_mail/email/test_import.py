@@ -234,3 +234,52 @@ def test_quota_is_counted_message_by_message_within_one_call(jmap: JmapClient) -
     assert result["created"]["one"]["blobId"] == result["created"]["again"]["blobId"]
     one_size = result["created"]["one"]["size"]
     assert Account.objects.get(pk=jmap.account.pk).storage_used == used + one_size
+
+
+def test_more_emails_than_max_objects_in_set_is_request_too_large(
+    jmap: JmapClient, settings: Any
+) -> None:
+    """RFC 8620 §2 maxObjectsInSet bounds Email/import like /set; nothing is imported."""
+    blob_id = jmap.upload(message(), "message/rfc822").json()["blobId"]
+    settings.JMAP_LIMITS = {"maxObjectsInSet": 1}
+    item = {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}
+    since = jmap.state("Email")
+    assert jmap.call_error("Email/import", {"emails": {"a": item, "b": item}}) == "requestTooLarge"
+    assert jmap.state("Email") == since
+
+
+def test_import_and_blob_upload_in_one_request(jmap: JmapClient) -> None:
+    """RFC 9404 §4.1 creation ids: messages sent as Blob/upload creations are imported in the
+    same request."""
+    raw = message("Inline")
+    inbox = role(jmap, "inbox")
+    responses = jmap.request(
+        [
+            [
+                "Blob/upload",
+                {
+                    "accountId": jmap.account_id,
+                    "create": {
+                        "m": {"data": [{"data:asText": raw.decode()}], "type": "message/rfc822"}
+                    },
+                },
+                "u",
+            ],
+            [
+                "Email/import",
+                {
+                    "accountId": jmap.account_id,
+                    "emails": {"e": {"blobId": "#m", "mailboxIds": {inbox: True}}},
+                },
+                "i",
+            ],
+        ],
+        using=[
+            "urn:ietf:params:jmap:core",
+            "urn:ietf:params:jmap:mail",
+            "urn:ietf:params:jmap:blob",
+        ],
+    ).responses
+    created = responses[1][1]["created"]["e"]
+    assert created["size"] == len(raw)
+    assert jmap.download(created["blobId"]).content == raw
