@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Window
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import RowNumber
 
 from jmap_core import blobs
@@ -159,6 +159,14 @@ class EmailType(DataType[Email]):
             [*ordering, F("id").desc()] if ordering else [F("received_at").desc(), F("id").desc()]
         )
         qs = self.queryset(ctx).filter(condition)
+        if _uses_full_text(condition):
+            # The planner guesses how many emails a tsquery matches from word statistics, and a
+            # word it has no statistics for (rare, or in no email at all) is guessed common: it
+            # then walks every email in date order looking for the few that match. Counting
+            # the matches first, up to a bound, tells it when they are few.
+            matches = list(qs.values_list("pk", flat=True)[: FULL_TEXT_PROBE + 1])
+            if len(matches) <= FULL_TEXT_PROBE:
+                qs = self.queryset(ctx).filter(pk__in=matches)
         if collapse:
             ranked = qs.annotate(
                 thread_rank=Window(RowNumber(), partition_by=[F("thread_id")], order_by=ordering)
@@ -178,6 +186,20 @@ class EmailType(DataType[Email]):
         return Email.all_objects.filter(
             Q(pk__in=changed.values("pk")) | Q(thread_id__in=changed.values("thread_id"))
         ).values_list("jmap_id", flat=True)
+
+
+# Full-text matches counted before the query is planned; fewer, and the query starts from them.
+FULL_TEXT_PROBE = 2000
+
+
+def _uses_full_text(condition: Q) -> bool:
+    """Whether ``condition`` has a tsquery match (``jmap_mail.email.query`` text and body)."""
+    for child in condition.children:
+        if isinstance(child, Q) and _uses_full_text(child):
+            return True
+        if isinstance(child, RawSQL) and "@@" in child.sql:
+            return True
+    return False
 
 
 def resolve_mailboxes(ctx: CallContext, value: JSONValue) -> list[Mailbox]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from jmap_mail.email import type as email_type
 from tests.factories import message
 from tests.jmap_client import JmapClient
 from tests.jmap_mail.email.helpers import import_raw, role
@@ -231,3 +234,21 @@ def test_the_mailbox_listing_matches_the_general_query(jmap: JmapClient) -> None
                 jmap.call("Email/query", {"filter": fast, **args})["ids"]
                 == jmap.call("Email/query", {"filter": general, **args})["ids"]
             )
+
+
+@pytest.mark.parametrize("probe", [0, 1, 2000])
+def test_full_text_results_do_not_depend_on_how_many_match(
+    jmap: JmapClient, monkeypatch: pytest.MonkeyPatch, probe: int
+) -> None:
+    """RFC 8621 §4.4.1 text: whether the matches are few enough to be counted first
+    (FULL_TEXT_PROBE) or not, the same emails come back in the same order, collapsed or not."""
+    monkeypatch.setattr(email_type, "FULL_TEXT_PROBE", probe)
+    e = _seed(jmap)
+    newest_first = [{"property": "receivedAt", "isAscending": False}]
+    assert _ids(jmap, {"text": "apples"}, newest_first) == [e["c"]["id"], e["a"]["id"]]
+    either = {"operator": "OR", "conditions": [{"text": "numbers"}, {"text": "loved"}]}
+    assert _ids(jmap, either, newest_first) == [e["c"]["id"], e["b"]["id"]]
+    assert _ids(jmap, {"text": "apples"}, newest_first, collapseThreads=True) == [e["c"]["id"]]
+    assert _ids(jmap, {"text": "nowhere"}) == []
+    neither = {"operator": "NOT", "conditions": [{"text": "apples"}]}
+    assert _ids(jmap, neither) == [e["b"]["id"]]
