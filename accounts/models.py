@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -167,19 +167,28 @@ class AccountAccess(models.Model):
             )
 
 
+_DELEGATED_SQL = """
+SELECT a.owner_id, a.may_write
+  FROM accounts_accountaccess a JOIN accounts_account o ON o.id = a.owner_id
+ WHERE a.grantee_id = %s AND o.tenant_id = %s AND o.is_active
+"""
+
+
 def delegated_accounts(grantee: Account) -> list[tuple[Account, bool]]:
     """The active accounts shared with ``grantee`` in its own tenant, with ``may_write``.
 
-    One query; the caller checked that ``grantee`` and its tenant are active (authentication).
+    Every API request asks, and most accounts have no shares: one small statement answers
+    that, and only found shares load their accounts. The caller checked that ``grantee`` and
+    its tenant are active (authentication).
     """
-    shared = (
-        AccountAccess.objects.filter(
-            grantee=grantee, owner__tenant_id=grantee.tenant_id, owner__is_active=True
-        )
-        .select_related("owner__tenant")
-        .order_by("owner__address")
-    )
-    return [(access.owner, access.may_write) for access in shared]
+    with connection.cursor() as cursor:
+        cursor.execute(_DELEGATED_SQL, [grantee.pk, grantee.tenant_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    owners = Account.objects.select_related("tenant").in_bulk([pk for pk, _ in rows])
+    shared = [(owners[pk], bool(may_write)) for pk, may_write in rows if pk in owners]
+    return sorted(shared, key=lambda entry: entry[0].address)
 
 
 class Alias(models.Model):
