@@ -80,6 +80,11 @@ class DataType(Generic[M]):
     def default_properties(self, extra: JSONObject) -> list[str]:
         return [name for name, prop in self.properties.items() if prop.in_default_get]
 
+    def fetch(self, ctx: CallContext, ids: list[str], props: set[str]) -> Sequence[Any]:
+        """The live records with these ids, for Foo/get to ``serialize``; a type may read
+        just the columns ``props`` need instead of whole model instances."""
+        return list(self.queryset(ctx).filter(jmap_id__in=ids))
+
     def serialize(
         self, ctx: CallContext, objs: Sequence[M], props: set[str], extra: JSONObject
     ) -> list[JSONObject]:

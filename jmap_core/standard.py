@@ -55,7 +55,7 @@ def get(dtype: Any_, ctx: CallContext, arguments: JSONObject) -> JSONObject:
         if len(args.ids) > max_objects:
             raise RequestTooLarge(f"at most {max_objects} ids per {dtype.name}/get")
         wanted = list(dict.fromkeys(str(ctx.resolve_id(i)) for i in args.ids))
-        objs = list(dtype.queryset(ctx).filter(jmap_id__in=wanted))
+        objs = list(dtype.fetch(ctx, wanted, props | {"id"}))
     by_id = {obj.jmap_id: obj for obj in objs}
     found = [by_id[i] for i in wanted if i in by_id]
     records = dtype.serialize(ctx, found, props | {"id"}, args.extra) if found else []
