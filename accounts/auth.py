@@ -85,11 +85,12 @@ def _check_login(login: str, password: str, client_ip: str) -> Principal:
     throttle.check(client_ip, login)
     principal = _check_token(password, login)
     if principal is None:
-        account = (
+        found = (
             Account.objects.select_related("tenant")
             .filter(address=login, is_active=True, tenant__is_active=True)
-            .first()
+            .order_by()[:1]
         )
+        account = next(iter(found), None)
         if account is not None and _password_ok(account, password):
             principal = Principal(account)
     if principal is None:

@@ -29,9 +29,10 @@ def plan(
     if len(sort) > 1 or any(c.get("property") != "receivedAt" or "keyword" in c for c in sort):
         return None
     ascending = bool(sort[0].get("isAscending", True)) if sort else False
-    mailbox = Mailbox.objects.filter(
+    found = Mailbox.objects.filter(
         account=ctx.account, jmap_id=ctx.resolve_id(flt["inMailbox"])
-    ).first()
+    ).order_by()[:1]
+    mailbox = next(iter(found), None)
     return MailboxListing(mailbox, ascending, collapse)
 
 
