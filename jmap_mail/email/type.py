@@ -91,12 +91,14 @@ class EmailType(DataType[Email]):
                 _FETCH_SQL.format(mailboxes=_MAILBOXES_SQL if mailboxes else "NULL"),
                 [ctx.account.pk, ids],
             )
-            rows = [EmailRow(*row) for row in cursor.fetchall()]
-        for row in rows:
-            # Django has psycopg hand jsonb over as text (its JSONField decodes it).
-            if isinstance(row.summary, str):
-                row.summary = json.loads(row.summary)
-        return rows
+            rows = []
+            for row in cursor.fetchall():
+                values = list(row)
+                # Django has psycopg hand jsonb over as text (its JSONField decodes it).
+                if isinstance(values[7], str):
+                    values[7] = json.loads(values[7])
+                rows.append(EmailRow(*values))
+            return rows
 
     def serialize(
         self, ctx: CallContext, objs: Sequence[Email | EmailRow], props: set[str], extra: JSONObject
@@ -184,11 +186,12 @@ class EmailType(DataType[Email]):
             [*ordering, F("id").desc()] if ordering else [F("received_at").desc(), F("id").desc()]
         )
         qs = self.queryset(ctx).filter(condition)
-        if _uses_full_text(condition):
-            # The planner guesses how many emails a tsquery matches from word statistics, and a
-            # word it has no statistics for (rare, or in no email at all) is guessed common: it
-            # then walks every email in date order looking for the few that match. Counting
-            # the matches first, up to a bound, tells it when they are few.
+        if _index_driven(condition) and _estimated_rows(qs) < FULL_TEXT_PROBE:
+            # The planner guesses how many emails a tsquery matches from word statistics; a
+            # word it has none for (rare, or in no email at all) it guesses at 0.5%, and for
+            # a few of those it may walk every email in date order looking for the handful
+            # that match. When it expects few, count them from the index first, up to a bound;
+            # when that is all of them, the query starts from their ids.
             matches = list(qs.values_list("pk", flat=True)[: FULL_TEXT_PROBE + 1])
             if len(matches) <= FULL_TEXT_PROBE:
                 qs = self.queryset(ctx).filter(pk__in=matches)
@@ -217,14 +220,25 @@ class EmailType(DataType[Email]):
 FULL_TEXT_PROBE = 2000
 
 
-def _uses_full_text(condition: Q) -> bool:
-    """Whether ``condition`` has a tsquery match (``jmap_mail.email.query`` text and body)."""
-    for child in condition.children:
-        if isinstance(child, Q) and _uses_full_text(child):
-            return True
-        if isinstance(child, RawSQL) and "@@" in child.sql:
-            return True
-    return False
+def _index_driven(condition: Q) -> bool:
+    """Whether the full-text (GIN) index alone can find every email ``condition`` matches: a
+    tsquery match in each branch of an OR, in some term of an AND, and under no NOT."""
+    if condition.negated:
+        return False
+    found = [
+        _index_driven(child)
+        if isinstance(child, Q)
+        else isinstance(child, RawSQL) and "@@" in child.sql
+        for child in condition.children
+        if child != ("pk__in", [])  # how an OR starts: matches nothing, adds nothing
+    ]
+    return any(found) if condition.connector == Q.AND else bool(found) and all(found)
+
+
+def _estimated_rows(qs: QuerySet[Email]) -> float:
+    """The planner's estimate of how many rows ``qs`` returns (EXPLAIN, not run)."""
+    plan = json.loads(qs.values_list("pk", flat=True).explain(format="json"))
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def resolve_mailboxes(ctx: CallContext, value: JSONValue) -> list[Mailbox]:

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from accounts.auth import Principal
+from jmap_core.context import CallContext, RequestContext
+from jmap_core.standard import build_filter
 from jmap_mail.email import type as email_type
 from tests.factories import message
 from tests.jmap_client import JmapClient
@@ -252,3 +255,25 @@ def test_full_text_results_do_not_depend_on_how_many_match(
     assert _ids(jmap, {"text": "nowhere"}) == []
     neither = {"operator": "NOT", "conditions": [{"text": "apples"}]}
     assert _ids(jmap, neither) == [e["b"]["id"]]
+
+
+@pytest.mark.parametrize(
+    ("flt", "driven"),
+    [
+        ({"text": "apples"}, True),
+        ({"body": "apples"}, True),
+        ({"operator": "NOT", "conditions": [{"text": "apples"}]}, False),
+        ({"operator": "OR", "conditions": [{"text": "a"}, {"text": "b"}]}, True),
+        ({"operator": "OR", "conditions": [{"text": "a"}, {"hasKeyword": "$seen"}]}, False),
+        ({"operator": "AND", "conditions": [{"text": "a"}, {"hasKeyword": "$seen"}]}, True),
+        ({"hasKeyword": "$seen"}, False),
+    ],
+)
+def test_only_filters_the_search_index_can_answer_are_counted_first(
+    jmap: JmapClient, flt: dict[str, Any], driven: bool
+) -> None:
+    """The count-first plan needs the GIN index to find every match: not under NOT, and in
+    every branch of an OR."""
+    ctx = CallContext(RequestContext(Principal(jmap.account), frozenset()), "q", "Email/query")
+    ctx.account = jmap.account
+    assert email_type._index_driven(build_filter(email_type.EMAIL_TYPE, ctx, flt)) is driven
