@@ -81,6 +81,17 @@ def _visible_text(raw: bytes, part: Part, max_octets: int, limit: int) -> str:
     return text.replace("\x00", "")
 
 
+def _collapsed_start(text: str) -> str:
+    """At least the first PREVIEW_LENGTH characters of ``text`` with white space collapsed,
+    without collapsing all of a long text: collapsing a prefix gives a prefix of the result."""
+    cut = 4 * PREVIEW_LENGTH
+    while True:
+        collapsed = collapse_whitespace(text[:cut])
+        if len(collapsed) > PREVIEW_LENGTH or cut >= len(text):
+            return collapsed
+        cut *= 4
+
+
 def preview(raw: bytes, text_body: list[Part]) -> str:
     """A plain-text preview (RFC 8621 §4.1.4 `preview`): the textBody text parts (HTML reduced to
     its visible text), white space collapsed, at most 256 characters."""
@@ -89,7 +100,7 @@ def preview(raw: bytes, text_body: list[Part]) -> str:
     for part in text_body:
         if part.type not in ("text/plain", "text/html"):
             continue
-        text = collapse_whitespace(
+        text = _collapsed_start(
             _visible_text(raw, part, _PREVIEW_SOURCE_OCTETS, PREVIEW_LENGTH * 4)
         )
         if text:

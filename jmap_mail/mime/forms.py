@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,6 +126,7 @@ class HeaderProperty:
     all: bool
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_header_property(prop: str) -> HeaderProperty | None:
     """Parse a `header:` property name, or None if it is not one or is malformed (§4.1.3)."""
     if not prop.startswith("header:"):
