@@ -24,6 +24,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Account
+from jmap_core import bulk
 from jmap_core.errors import SetError
 from jmap_core.models import BlobContent, BlobRef
 
@@ -167,11 +168,9 @@ def save_many(datas: list[bytes]) -> list[BlobContent]:
     if missing:
         # A concurrent writer may store the same bytes first: the conflict clause then leaves
         # its row, and every content still comes back with its primary key.
-        BlobContent.objects.bulk_create(
+        bulk.insert(
             list(missing.values()),
-            update_conflicts=True,
-            unique_fields=["sha256"],
-            update_fields=["size"],
+            on_conflict="ON CONFLICT (sha256) DO UPDATE SET size = EXCLUDED.size",
         )
         found.update(missing)
     return [found[digest] for digest in digests]

@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Account
-from jmap_core import blobs, ids, state
+from jmap_core import blobs, bulk, ids, state
 from jmap_core.errors import SetError
 from jmap_core.models import BlobContent
 from jmap_mail import counts, mime, store, threads
@@ -259,7 +259,7 @@ def _write(
         row.account, row.jmap_id, row.thread = account, ids.new_id("e"), item.thread.row
         row.modseq = row.created_modseq = first + n
         rows.append(row)
-    Email.objects.bulk_create(rows)
+    bulk.insert(rows)
     threads.record_message_ids(
         (email, item.summary.thread_ids, item.summary.sort_subject)
         for email, (_, item) in zip(rows, segment, strict=True)

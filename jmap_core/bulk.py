@@ -1,0 +1,61 @@
+"""Multi-row inserts of model instances with the values sent apart from the statement.
+
+Django's psycopg backend binds parameters on the client: each value is quoted into the SQL
+text, which for message-sized values (bytes, JSON structures, body text for the search vector)
+costs more Python time than the database spends on the row. ``insert`` writes many instances
+in one statement over a server-binding cursor, so the values travel as protocol parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from django.db import connection
+from django.db.models import Model
+from django.db.models.expressions import RawSQL
+
+M = TypeVar("M", bound=Model)
+
+
+def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
+    """INSERT ``objs`` (one model, auto primary key) in one statement and set their pks.
+
+    A field whose value is a ``RawSQL`` is written as that SQL (its params bound too).
+    ``on_conflict`` is an ``ON CONFLICT …`` clause written by the caller, constant text; with
+    ``DO UPDATE`` every instance still gets the pk of the row that holds it.
+    """
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    rows: list[str] = []
+    params: list[Any] = []
+    for obj in objs:
+        cells = []
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if isinstance(value, RawSQL):
+                cells.append(value.sql)
+                params.extend(value.params)
+            else:
+                cells.append("%s")
+                params.append(field.get_db_prep_save(value, connection))
+        rows.append(f"({', '.join(cells)})")
+    assert meta.pk is not None
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    # Names come from the model, values are parameters, on_conflict is the caller's constant.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+        f" VALUES {', '.join(rows)} {on_conflict} RETURNING {quote(str(meta.pk.column))}"
+    )
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
