@@ -3,7 +3,8 @@
 Django's psycopg backend binds parameters on the client: each value is quoted into the SQL
 text, which for message-sized values (bytes, JSON structures, body text for the search vector)
 costs more Python time than the database spends on the row. ``insert`` writes many instances
-in one statement over a server-binding cursor, so the values travel as protocol parameters.
+with one single-row statement run for each in a pipeline, over a server-binding cursor: the
+values travel as protocol parameters and the statement text is converted once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ M = TypeVar("M", bound=Model)
 
 
 def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
-    """INSERT ``objs`` (one model, auto primary key) in one statement and set their pks.
+    """INSERT ``objs`` (one model, auto primary key) in one round trip and set their pks.
 
     A field whose value is a ``RawSQL`` is written as that SQL (its params bound too).
     ``on_conflict`` is an ``ON CONFLICT …`` clause written by the caller, constant text; with
@@ -31,10 +32,11 @@ def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
     meta = type(objs[0])._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    rows: list[str] = []
-    params: list[Any] = []
+    template: list[str] | None = None
+    rows: list[list[Any]] = []
     for obj in objs:
         cells = []
+        params: list[Any] = []
         for field in fields:
             value = field.pre_save(obj, True)
             if isinstance(value, RawSQL):
@@ -43,18 +45,28 @@ def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
             else:
                 cells.append("%s")
                 params.append(field.get_db_prep_save(value, connection))
-        rows.append(f"({', '.join(cells)})")
+        if template is None:
+            template = cells
+        assert cells == template, "every row must have the same SQL"
+        rows.append(params)
+    assert template is not None
     assert meta.pk is not None
     columns = ", ".join(quote(str(f.column)) for f in fields)
     # Names come from the model, values are parameters, on_conflict is the caller's constant.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
-        f" VALUES {', '.join(rows)} {on_conflict} RETURNING {quote(str(meta.pk.column))}"
+        f" VALUES ({', '.join(template)}) {on_conflict} RETURNING {quote(str(meta.pk.column))}"
     )
     connection.ensure_connection()
+    pks = []
+    # One statement for all rows, sent in a pipeline: one round trip, and a constant text
+    # that psycopg converts once and the server prepares once.
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        pks = [row[0] for row in cursor.fetchall()]
+        cursor.executemany(sql, rows, returning=True)
+        while True:
+            pks.append(cursor.fetchone()[0])  # type: ignore[index]
+            if not cursor.nextset():
+                break
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
