@@ -61,6 +61,12 @@ def test_the_conformance_suite_passes_against_mailyard(tmp_path: Path) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "createaccount", "alice@conformance.test", "--password", "alice password")
     manage(env, "createaccount", "bob@conformance.test", "--password", "bob password")
+    # Shares, so that the cases needing a second reachable account (Email/copy, Blob/copy,
+    # accountReadOnly) run instead of being skipped.
+    # (Not bob's: the isolation cases need user 2 out of user 1's reach.)
+    for owner, mode in (("carol", "--write"), ("dave", "--read-only")):
+        manage(env, "createaccount", f"{owner}@conformance.test", "--password", "a password 1")
+        manage(env, "grantaccess", f"{owner}@conformance.test", "alice@conformance.test", mode)
     port = free_port()
     server = subprocess.Popen(
         [
