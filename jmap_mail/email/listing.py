@@ -14,7 +14,7 @@ from jmap_core.context import CallContext
 from jmap_core.types import JSONObject, JSONValue
 from jmap_mail.models import Mailbox, MailboxMessage
 
-CHUNK = 500
+CHUNK = 2000
 
 
 def plan(
@@ -49,7 +49,8 @@ class MailboxListing:
             return 0
         return self.mailbox.total_threads if self.collapse else self.mailbox.total_emails
 
-    def _rows(self) -> Iterator[tuple[str, int]]:
+    def _rows(self, first: int) -> Iterator[tuple[str, int]]:
+        """The memberships in order, read in chunks: ``first`` rows, then ever larger ones."""
         if self.mailbox is None:
             return
         order = ["received_at" if self.ascending else "-received_at", "-email_id"]
@@ -58,18 +59,21 @@ class MailboxListing:
             .order_by(*order)
             .values_list("email__jmap_id", "thread_id")
         )
-        offset = 0
+        offset, size = 0, first
         while True:
-            chunk = list(rows[offset : offset + CHUNK])
+            chunk = list(rows[offset : offset + size])
             yield from chunk
-            if len(chunk) < CHUNK:
+            if len(chunk) < size:
                 return
-            offset += CHUNK
+            offset += size
+            size = min(size * 4, CHUNK)
 
     def _ids(self, stop: int | None) -> Iterator[str]:
         seen: set[int] = set()
         produced = 0
-        for email_id, thread_id in self._rows():
+        # A page of collapsed threads mostly needs not many more rows than it shows.
+        first = CHUNK if stop is None else max(2 * stop, 32)
+        for email_id, thread_id in self._rows(min(first, CHUNK)):
             if stop is not None and produced >= stop:
                 return
             if self.collapse:
