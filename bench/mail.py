@@ -366,6 +366,24 @@ def main() -> None:
             ],
             args.runs,
         )
+        # Words in no email, ORed: PostgreSQL has no statistics for them (RFC 8621 §4.4.1 text).
+        unknown = [{"text": "zebra"}, {"text": "quokka"}]
+        results["full_text_unknown_or_ms"] = timed(
+            client,
+            [
+                [
+                    "Email/query",
+                    {
+                        "accountId": account_id,
+                        "filter": {"operator": "OR", "conditions": unknown},
+                        "sort": [{"property": "receivedAt", "isAscending": False}],
+                        "limit": 50,
+                    },
+                    "f",
+                ]
+            ],
+            args.runs,
+        )
         email_state = client.call([["Email/get", {"accountId": account_id, "ids": []}, "s"]])[0][1][
             "state"
         ]
