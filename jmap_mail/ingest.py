@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -44,14 +45,7 @@ class Summary:
     addresses: dict[str, str]
 
 
-def _header(msg: mime.ParsedMessage, spec: str) -> object:
-    prop = mime.parse_header_property(spec)
-    assert prop is not None
-    return mime.header_property_value(msg.headers, prop)
-
-
-def _addresses(msg: mime.ParsedMessage, name: str) -> list[dict[str, str | None]]:
-    value = _header(msg, f"header:{name}:asAddresses")
+def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -70,20 +64,24 @@ def _address_words(address: dict[str, str | None]) -> str:
     return f"{address.get('name') or ''} {email} {local} {domain}"
 
 
-def summarise(msg: mime.ParsedMessage) -> Summary:
-    subject = _header(msg, "header:Subject:asText")
+def summarise(convenience: dict[str, Any]) -> Summary:
+    """The columns, from the convenience header values (RFC 8621 §4.1.3) that ingest stores
+    for Email/get anyway (``jmap_mail.email.view.summarise``): each header is parsed once."""
+    subject = convenience.get("subject")
     subject = subject if isinstance(subject, str) else ""
-    own = _header(msg, "header:Message-ID:asMessageIds") or []
-    replied = _header(msg, "header:In-Reply-To:asMessageIds") or []
-    refs = _header(msg, "header:References:asMessageIds") or []
-    sent = _header(msg, "header:Date:asDate")
-    addresses = {name: _addresses(msg, name) for name in ("From", "To", "Cc", "Bcc")}
+    own = _list(convenience.get("messageId"))
+    sent = convenience.get("sentAt")
+    addresses = {name: _list(convenience.get(name.lower())) for name in ("From", "To", "Cc", "Bcc")}
     return Summary(
         subject=subject,
         sort_subject=threads.base_subject(subject),
         sent_at=datetime.datetime.fromisoformat(sent) if isinstance(sent, str) else None,
-        message_id=own[0] if isinstance(own, list) and own else "",
-        thread_ids=[*own, *replied, *refs],  # type: ignore[misc]
+        message_id=own[0] if own else "",
+        thread_ids=[
+            *own,
+            *_list(convenience.get("inReplyTo")),
+            *_list(convenience.get("references")),
+        ],
         sort_from=_sort_name(addresses["From"]),
         sort_to=_sort_name(addresses["To"]),
         addresses={
@@ -161,8 +159,10 @@ def prepare(batch: list[Incoming]) -> list[Prepared]:
     for item in batch:
         content = item.content or next(stored)
         msg = mime.parse_message(item.raw)
-        summary = summarise(msg)
-        prepared.append(Prepared(item, summary, content, _email_row(item, msg, summary, content)))
+        convenience = view_summary(msg.headers)
+        summary = summarise(convenience)
+        row = _email_row(item, msg, summary, convenience, content)
+        prepared.append(Prepared(item, summary, content, row))
     return prepared
 
 
@@ -283,7 +283,11 @@ def _latest_received(msg: mime.ParsedMessage) -> datetime.datetime | None:
 
 
 def _email_row(
-    item: Incoming, msg: mime.ParsedMessage, summary: Summary, content: BlobContent
+    item: Incoming,
+    msg: mime.ParsedMessage,
+    summary: Summary,
+    convenience: dict[str, Any],
+    content: BlobContent,
 ) -> Email:
     """The new Email's columns, all but account, id, modseq and thread."""
     arrived = item.received_at or _latest_received(msg) or timezone.now()
@@ -305,7 +309,7 @@ def _email_row(
         preview=msg.preview[:256],
         keywords=item.keywords,
         parsed=msg.to_cache(),
-        summary=view_summary(msg.headers),
+        summary=convenience,
         search=_search_vector(summary, mime.search_text(item.raw, msg, SEARCH_BODY_LIMIT)),
     )
 
