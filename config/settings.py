@@ -276,3 +276,6 @@ MAILYARD_VAPID_SUBJECT = envstr(
 CELERY_BEAT_SCHEDULE["push-purge-subscriptions"] = {"task": "push.purge", "schedule": 600.0}
 # Run JMAP HTTP views on the ASGI server's one sync thread (tests) instead of the thread pool.
 MAILYARD_SERIAL_VIEWS = envbool("MAILYARD_SERIAL_VIEWS", False)
+# Hot reads run as server-side prepared statements (jmap_core.bulk.fetchall); turn off behind a
+# connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+MAILYARD_PREPARED_STATEMENTS = envbool("MAILYARD_PREPARED_STATEMENTS", True)

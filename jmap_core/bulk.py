@@ -1,4 +1,4 @@
-"""Multi-row inserts of model instances with the values sent apart from the statement.
+"""Statements with the values sent apart from the text: multi-row inserts, hot reads.
 
 Django's psycopg backend binds parameters on the client: each value is quoted into the SQL
 text, which for message-sized values (bytes, JSON structures, body text for the search vector)
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
@@ -71,3 +72,15 @@ def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run a constant, frequently used read over a server-binding cursor: psycopg prepares a
+    statement it has run a few times on a connection, so the server no longer plans it on every
+    request (planning a join cost more than running it). ``MAILYARD_PREPARED_STATEMENTS=0``
+    turns that off for poolers that cannot keep prepared statements."""
+    connection.ensure_connection()
+    prepare = None if settings.MAILYARD_PREPARED_STATEMENTS else False
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
+        return cursor.fetchall()

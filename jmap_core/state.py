@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 
 from accounts.models import Account
+from jmap_core import bulk
 from jmap_core.models import AccountState, TypeState
 
 # Sent after commit with account_id (Account.pk), jmap_account_id and changed: {type: state}.
@@ -104,14 +105,12 @@ class TypeStatus:
 def status(account: Account, type_name: str) -> TypeStatus:
     """Read on every /get, /changes and /query: one plain statement (the ORM's compiling of
     it cost several times the query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT modseq, floor_modseq FROM jmap_core_typestate"
-            " WHERE account_id = %s AND type_name = %s",
-            [account.pk, type_name],
-        )
-        row = cursor.fetchone()
-    return TypeStatus(*row) if row else TypeStatus(0, 0)
+    rows = bulk.fetchall(
+        "SELECT modseq, floor_modseq FROM jmap_core_typestate"
+        " WHERE account_id = %s AND type_name = %s",
+        [account.pk, type_name],
+    )
+    return TypeStatus(*rows[0]) if rows else TypeStatus(0, 0)
 
 
 def current_state(account: Account, type_name: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
-
+from jmap_core import bulk
 from jmap_core.context import CallContext
 from jmap_core.datatype import DataType, Prop
 from jmap_core.standard import register_standard
@@ -24,9 +23,7 @@ class ThreadType(DataType[Thread]):
 
     def fetch(self, ctx: CallContext, ids: list[str], props: set[str]) -> list[ThreadRow]:
         """Each thread with its emailIds, in one statement."""
-        with connection.cursor() as cursor:
-            cursor.execute(_FETCH_SQL, [ctx.account.pk, ids])
-            return [ThreadRow(*row) for row in cursor.fetchall()]
+        return [ThreadRow(*row) for row in bulk.fetchall(_FETCH_SQL, [ctx.account.pk, ids])]
 
     def serialize(
         self,

@@ -9,12 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import RowNumber
 
-from jmap_core import blobs
+from jmap_core import blobs, bulk
 from jmap_core.context import CallContext
 from jmap_core.datatype import DataType, Prop
 from jmap_core.errors import InvalidArguments, invalid_properties
@@ -86,19 +85,15 @@ class EmailType(DataType[Email]):
         """The columns a view needs, read in one statement into plain rows (a mail list asks
         for dozens of emails at a time; model instances cost more than the query)."""
         mailboxes = "mailboxIds" in props
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _FETCH_SQL.format(mailboxes=_MAILBOXES_SQL if mailboxes else "NULL"),
-                [ctx.account.pk, ids],
-            )
-            rows = []
-            for row in cursor.fetchall():
-                values = list(row)
-                # Django has psycopg hand jsonb over as text (its JSONField decodes it).
-                if isinstance(values[7], str):
-                    values[7] = json.loads(values[7])
-                rows.append(EmailRow(*values))
-            return rows
+        sql = _FETCH_SQL.format(mailboxes=_MAILBOXES_SQL if mailboxes else "NULL")
+        rows = []
+        for row in bulk.fetchall(sql, [ctx.account.pk, ids]):
+            values = list(row)
+            # Django has psycopg hand jsonb over as text (its JSONField decodes it).
+            if isinstance(values[7], str):
+                values[7] = json.loads(values[7])
+            rows.append(EmailRow(*values))
+        return rows
 
     def serialize(
         self, ctx: CallContext, objs: Sequence[Email | EmailRow], props: set[str], extra: JSONObject
