@@ -47,6 +47,9 @@ class DataType(Generic[M]):
     capability: ClassVar[str]
     model: ClassVar[type[SyncedModel]]
     id_letter: ClassVar[str]
+    # Its /get, /changes, /query and /queryChanges write nothing (no lazily created records),
+    # so they run without a transaction.
+    pure_reads: ClassVar[bool] = False
     properties: ClassVar[dict[str, Prop]]
     filters: ClassVar[dict[str, FilterFn]] = {}
     sorts: ClassVar[dict[str, SortFn]] = {}

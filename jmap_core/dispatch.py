@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
@@ -183,7 +184,7 @@ def _invoke(entry: Method, ctx: CallContext, arguments: JSONObject) -> JSONObjec
                 else "this account is shared read-only"
             )
         ctx.account = access.account
-    with transaction.atomic():
+    with transaction.atomic() if entry.atomic else contextlib.nullcontext():
         if entry.writes and entry.takes_account and entry.lock_first:
             state.lock(ctx.account)
         return entry.handler(ctx, arguments)

@@ -36,6 +36,9 @@ class Method:
     # handler that first does lock-free work (parsing) and then calls ``state.lock`` itself,
     # or that changes no state (Blob/upload).
     lock_first: bool = True
+    # Run in a transaction. A read that writes nothing needs none (each statement sees the
+    # latest commit either way), and skips two round trips.
+    atomic: bool = True
 
 
 @dataclass(frozen=True, slots=True)

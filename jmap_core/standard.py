@@ -462,4 +462,7 @@ def register_standard(dtype: Any_, *methods: str) -> None:
         ) -> JSONObject:
             return fn(dtype, ctx, arguments)
 
-        add_method(Method(f"{dtype.name}/{name}", dtype.capability, handler, writes=writes))
+        atomic = writes or not dtype.pure_reads
+        add_method(
+            Method(f"{dtype.name}/{name}", dtype.capability, handler, writes=writes, atomic=atomic)
+        )

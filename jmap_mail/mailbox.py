@@ -85,6 +85,7 @@ class MailboxType(DataType[Mailbox]):
     capability = MAIL
     model = Mailbox
     id_letter = "m"
+    pure_reads = True
     properties = {
         "id": Prop(server_set=True),
         "name": Prop(),

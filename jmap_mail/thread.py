@@ -19,6 +19,7 @@ class ThreadType(DataType[Thread]):
     capability = MAIL
     model = Thread
     id_letter = "t"
+    pure_reads = True
     properties = {"id": Prop(server_set=True), "emailIds": Prop(server_set=True)}
 
     def fetch(self, ctx: CallContext, ids: list[str], props: set[str]) -> list[ThreadRow]:

@@ -9,10 +9,11 @@ already listed, and its total is the mailbox's maintained count (totalEmails or 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from jmap_core import bulk
 from jmap_core.context import CallContext
 from jmap_core.types import JSONObject, JSONValue
-from jmap_mail.models import Mailbox, MailboxMessage
 
 CHUNK = 2000
 
@@ -29,17 +30,36 @@ def plan(
     if len(sort) > 1 or any(c.get("property") != "receivedAt" or "keyword" in c for c in sort):
         return None
     ascending = bool(sort[0].get("isAscending", True)) if sort else False
-    found = Mailbox.objects.filter(
-        account=ctx.account, jmap_id=ctx.resolve_id(flt["inMailbox"])
-    ).order_by()[:1]
-    mailbox = next(iter(found), None)
-    return MailboxListing(mailbox, ascending, collapse)
+    found = bulk.fetchall(
+        "SELECT id, total_emails, total_threads FROM jmap_mail_mailbox"
+        " WHERE account_id = %s AND jmap_id = %s AND NOT destroyed",
+        [ctx.account.pk, str(ctx.resolve_id(flt["inMailbox"]))],
+    )
+    return MailboxListing(ListedMailbox(*found[0]) if found else None, ascending, collapse)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedMailbox:
+    pk: int
+    total_emails: int
+    total_threads: int
+
+
+# Along the membership_list index, either direction; ties by email id, newest first (as the
+# general query orders them).
+_ROWS_NEWEST_FIRST = (
+    "SELECT e.jmap_id, m.thread_id FROM jmap_mail_mailboxmessage m"
+    " JOIN jmap_mail_email e ON e.id = m.email_id WHERE m.mailbox_id = %s AND NOT m.expunged"
+    " ORDER BY m.received_at DESC, m.email_id DESC LIMIT %s OFFSET %s"
+)
+_ROWS_OLDEST_FIRST = _ROWS_NEWEST_FIRST.replace("received_at DESC", "received_at ASC")
+_ROWS_SQL = {True: _ROWS_OLDEST_FIRST, False: _ROWS_NEWEST_FIRST}
 
 
 class MailboxListing:
     """Ordered email ids of one mailbox; sliced, counted and iterated lazily."""
 
-    def __init__(self, mailbox: Mailbox | None, ascending: bool, collapse: bool) -> None:
+    def __init__(self, mailbox: ListedMailbox | None, ascending: bool, collapse: bool) -> None:
         self.mailbox = mailbox
         self.ascending = ascending
         self.collapse = collapse
@@ -53,15 +73,10 @@ class MailboxListing:
         """The memberships in order, read in chunks: ``first`` rows, then ever larger ones."""
         if self.mailbox is None:
             return
-        order = ["received_at" if self.ascending else "-received_at", "-email_id"]
-        rows = (
-            MailboxMessage.objects.filter(mailbox=self.mailbox, expunged=False)
-            .order_by(*order)
-            .values_list("email__jmap_id", "thread_id")
-        )
+        sql = _ROWS_SQL[self.ascending]
         offset, size = 0, first
         while True:
-            chunk = list(rows[offset : offset + size])
+            chunk = bulk.fetchall(sql, [self.mailbox.pk, size, offset])
             yield from chunk
             if len(chunk) < size:
                 return
@@ -91,10 +106,8 @@ class MailboxListing:
         assert window.step is None
         start, stop = window.start or 0, window.stop
         if not self.collapse and stop is not None and self.mailbox is not None:
-            order = ["received_at" if self.ascending else "-received_at", "-email_id"]
-            return list(
-                MailboxMessage.objects.filter(mailbox=self.mailbox, expunged=False)
-                .order_by(*order)
-                .values_list("email__jmap_id", flat=True)[start:stop]
+            rows = bulk.fetchall(
+                _ROWS_SQL[self.ascending], [self.mailbox.pk, max(0, stop - start), start]
             )
+            return [email_id for email_id, _ in rows]
         return list(self._ids(stop))[start:]

@@ -43,6 +43,7 @@ class EmailType(DataType[Email]):
     capability = MAIL
     model = Email
     id_letter = "e"
+    pure_reads = True
     properties = {name: _prop(name) for name in sorted(view.STATIC_PROPERTIES)}
     filters = query.FILTERS
     sorts = query.SORTS
