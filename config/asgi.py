@@ -41,4 +41,4 @@ application = ProtocolTypeRouter(
 # only walk what requests allocate, and collect the youngest generation less often.
 gc.collect()
 gc.freeze()
-gc.set_threshold(10_000, 20, 20)
+gc.set_threshold(2_000, 10, 10)

@@ -16,28 +16,13 @@ from django.db import connection
 UNREAD_FLAGS = frozenset({"$seen", "$draft"})
 
 _TALLY_SQL = """
-INSERT INTO jmap_mail_mailboxthread (mailbox_id, thread_id, emails, unread)
-VALUES (%s, %s, %s, %s)
-ON CONFLICT (mailbox_id, thread_id) DO UPDATE
-   SET emails = jmap_mail_mailboxthread.emails + EXCLUDED.emails,
-       unread = jmap_mail_mailboxthread.unread + EXCLUDED.unread
-RETURNING emails, unread
-"""
-_MAILBOX_SQL = """
-UPDATE jmap_mail_mailbox
-   SET total_emails = total_emails + %s, unread_emails = unread_emails + %s,
-       total_threads = total_threads + %s, unread_threads = unread_threads + %s
- WHERE id = %s
-"""
-
-_TALLY_MANY_SQL = """
 INSERT INTO jmap_mail_mailboxthread AS t (mailbox_id, thread_id, emails, unread)
 SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[])
 ON CONFLICT (mailbox_id, thread_id) DO UPDATE
    SET emails = t.emails + EXCLUDED.emails, unread = t.unread + EXCLUDED.unread
 RETURNING mailbox_id, thread_id, emails, unread
 """
-_MAILBOX_MANY_SQL = """
+_MAILBOX_SQL = """
 UPDATE jmap_mail_mailbox b
    SET total_emails = b.total_emails + v.emails, unread_emails = b.unread_emails + v.unread,
        total_threads = b.total_threads + v.threads,
@@ -52,19 +37,7 @@ def is_unread(keywords: Iterable[str]) -> bool:
     return not (set(keywords) & UNREAD_FLAGS)
 
 
-def adjust(mailbox_pk: int, thread_pk: int, emails: int, unread: int) -> None:
-    """Add ``emails`` and ``unread`` (each -1, 0 or +1) to one mailbox's tally of one thread."""
-    if not emails and not unread:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_TALLY_SQL, [mailbox_pk, thread_pk, emails, unread])
-        new_emails, new_unread = cursor.fetchone()
-        threads = int(new_emails > 0) - int(new_emails - emails > 0)
-        unread_threads = int(new_unread > 0) - int(new_unread - unread > 0)
-        cursor.execute(_MAILBOX_SQL, [emails, unread, threads, unread_threads, mailbox_pk])
-
-
-def adjust_many(changes: Iterable[tuple[int, int, int, int]]) -> None:
+def adjust(changes: Iterable[tuple[int, int, int, int]]) -> None:
     """Apply many (mailbox, thread, emails, unread) changes in two statements: one upsert of
     the summed tallies, one update of the mailboxes whose counts moved."""
     summed: dict[tuple[int, int], list[int]] = {}
@@ -77,7 +50,7 @@ def adjust_many(changes: Iterable[tuple[int, int, int, int]]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            _TALLY_MANY_SQL,
+            _TALLY_SQL,
             [
                 [m for m, _ in keys],
                 [t for _, t in keys],
@@ -94,27 +67,24 @@ def adjust_many(changes: Iterable[tuple[int, int, int, int]]) -> None:
             entry[2] += int(new_emails > 0) - int(new_emails - emails > 0)
             entry[3] += int(new_unread > 0) - int(new_unread - unread > 0)
         pks = sorted(moved)
-        cursor.execute(_MAILBOX_MANY_SQL, [pks, *([moved[pk][n] for pk in pks] for n in range(4))])
+        cursor.execute(_MAILBOX_SQL, [pks, *([moved[pk][n] for pk in pks] for n in range(4))])
 
 
 def added(mailbox_pks: Iterable[int], thread_pk: int, keywords: Iterable[str]) -> None:
     unread = int(is_unread(keywords))
-    for pk in mailbox_pks:
-        adjust(pk, thread_pk, 1, unread)
+    adjust((pk, thread_pk, 1, unread) for pk in mailbox_pks)
 
 
 def removed(mailbox_pks: Iterable[int], thread_pk: int, keywords: Iterable[str]) -> None:
     unread = int(is_unread(keywords))
-    for pk in mailbox_pks:
-        adjust(pk, thread_pk, -1, -unread)
+    adjust((pk, thread_pk, -1, -unread) for pk in mailbox_pks)
 
 
 def keywords_changed(
     mailbox_pks: Iterable[int], thread_pk: int, old: Iterable[str], new: Iterable[str]
 ) -> None:
     delta = int(is_unread(new)) - int(is_unread(old))
-    for pk in mailbox_pks:
-        adjust(pk, thread_pk, 0, delta)
+    adjust((pk, thread_pk, 0, delta) for pk in mailbox_pks)
 
 
 RECOUNT_SQL = """

@@ -342,7 +342,7 @@ def _file(account: Account, placements: list[tuple[Email, list[Mailbox]]]) -> No
             )
             tallies.append((mailbox.pk, email.thread_id, 1, unread))
     MailboxMessage.objects.bulk_create(rows)
-    counts.adjust_many(tallies)
+    counts.adjust(tallies)
 
 
 def add_memberships(account: Account, email: Email, mailboxes: list[Mailbox], modseq: int) -> None:
