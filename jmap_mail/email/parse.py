@@ -15,26 +15,8 @@ from jmap_mail import mime
 from jmap_mail.capabilities import MAIL
 from jmap_mail.email import view
 
-# §4.9: the default properties of a parsed Email, without the stored-only metadata.
-PARSE_DEFAULTS = [
-    "messageId",
-    "inReplyTo",
-    "references",
-    "sender",
-    "from",
-    "to",
-    "cc",
-    "bcc",
-    "replyTo",
-    "subject",
-    "sentAt",
-    "hasAttachment",
-    "preview",
-    "bodyValues",
-    "textBody",
-    "htmlBody",
-    "attachments",
-]
+# §4.9: the default properties of a parsed Email: Email/get's, without the stored-only metadata.
+PARSE_DEFAULTS = [p for p in view.DEFAULT_PROPERTIES if p not in view.METADATA]
 
 
 @method("Email/parse", capability=MAIL)
