@@ -142,13 +142,6 @@ def store_message(
     return outcome
 
 
-def store_messages(
-    account: Account, batch: list[Incoming], *, delivery: bool = False
-) -> list[Email | SetError]:
-    """``prepare`` then ``store_prepared``, for a caller that already holds the lock."""
-    return store_prepared(account, prepare(batch), delivery=delivery)
-
-
 def prepare(batch: list[Incoming]) -> list[Prepared]:
     """The work of storing ``batch`` that needs no account lock: the bytes stored as blobs
     (content-addressed, so shared by all accounts), each message parsed once and its row
