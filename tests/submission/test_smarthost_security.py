@@ -45,6 +45,7 @@ def test_starttls_and_login_before_sending(
     submitted(jmap, draft(jmap))
     wait_until(lambda: tls_relay.messages)
     assert tls_relay.handler.logins == ["mailyard"]
+    _wait_until_recorded()
 
 
 def test_a_wrong_password_is_a_temporary_failure(
@@ -80,5 +81,12 @@ def test_implicit_tls(
         settings.MAILYARD_SMTP_CA_FILE = str(certificate[0])
         submitted(jmap, draft(jmap))
         wait_until(lambda: server.messages)
+        _wait_until_recorded()
     finally:
         server.stop()
+
+
+def _wait_until_recorded() -> None:
+    """The relay has the message before the worker has recorded it: wait for that too, so the
+    worker's transaction is not still open when the test's tables are flushed."""
+    wait_until(lambda: OutboundRecipient.objects.filter(state="relayed").exists())
