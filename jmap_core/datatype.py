@@ -169,7 +169,9 @@ class DataType(Generic[M]):
         """A faster source of the ordered ids for a query shape the type knows, or None.
 
         It must give exactly what ``query_ids`` would, support slicing, ``count()`` and
-        iteration, and is tried before the general path (the mailbox list view of Email).
+        iteration, and is tried before the general path (the mailbox list view of Email). It
+        runs before the filter is built, so it answers only arguments that filter would accept
+        and leaves everything else (and every error) to the general path.
         """
         return None
 

@@ -16,12 +16,12 @@ from urllib.parse import quote
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.auth import REALM, AuthenticationFailed, Principal, authenticate
 from accounts.throttle import Throttled
-from jmap_core import blobs, dispatch, limits
+from jmap_core import blobs, dispatch, jsonio, limits
 from jmap_core.context import Access, RequestContext
 from jmap_core.errors import LimitExceeded, NotJSON, RequestError, SetError
 from jmap_core.session import build_session
@@ -123,9 +123,7 @@ def authenticated(view: Callable[..., HttpResponse]) -> View:
 
 
 def _json(data: object, status: int = 200) -> HttpResponse:
-    response = JsonResponse(
-        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
-    )
+    response = HttpResponse(jsonio.dumps(data), status=status, content_type="application/json")
     response["Cache-Control"] = "no-cache, no-store"
     return response
 

@@ -35,6 +35,7 @@ from django.conf import settings
 
 from accounts.auth import REALM, AuthenticationFailed, Principal
 from accounts.throttle import Throttled
+from jmap_core import jsonio
 from jmap_core.views import CORS_HEADERS
 from push import events
 from push.consumers.auth import authenticate_scope, header, isolated, query
@@ -83,7 +84,7 @@ def sse(event: str | None, data: object = None, event_id: str | None = None) -> 
     if event_id is not None:
         lines.append(f"id: {event_id}")
     if data is not None:
-        lines.append("data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+        lines.append("data: " + jsonio.dumps_text(data))
     return ("\n".join(lines) + "\n\n").encode()
 
 

@@ -20,7 +20,6 @@ Binary frames close the connection with 1003 (§4.3.1).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +29,7 @@ from django.conf import settings
 
 from accounts.auth import AuthenticationFailed
 from accounts.throttle import Throttled
-from jmap_core import dispatch, limits
+from jmap_core import dispatch, jsonio, limits
 from jmap_core.errors import LimitExceeded, NotRequest, RequestError
 from jmap_core.types import JSONObject, JSONValue
 from push import events
@@ -169,7 +168,7 @@ class JmapWebSocketConsumer(PushTarget, AsyncWebsocketConsumer):  # type: ignore
         await self._send_json(events.state_change(changed, self.following.token()))
 
     async def _send_json(self, value: JSONObject) -> None:
-        await self.send(text_data=json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        await self.send(text_data=jsonio.dumps_text(value))
 
     async def disconnect(self, code: int) -> None:
         self.pushing = False
