@@ -48,9 +48,9 @@ class JmapASGIHandler(ASGIHandler):
             return
         try:
             set_script_prefix(get_script_prefix(scope))
-            request, response = self.create_request(scope, body_file)
-            if request is not None:
-                response = await self.run_get_response(request)
+            request, error = self.create_request(scope, body_file)
+            response = error if request is None else await self.run_get_response(request)
+            assert response is not None  # create_request gives a request or an error response
             try:
                 await self.send_response(response, send)
             finally:
