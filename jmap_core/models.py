@@ -51,8 +51,11 @@ class LiveManager(models.Manager[M]):
 
 
 class SyncedModel(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    jmap_id = models.CharField(max_length=64, unique=True)
+    # Indexed by (account, modseq) below, and the ids by a unique constraint: a plain unique
+    # CharField would also get PostgreSQL's LIKE (varchar_pattern_ops) index, which no query
+    # uses and every insert pays for.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    jmap_id = models.CharField(max_length=64)
     modseq = models.BigIntegerField(default=0)
     created_modseq = models.BigIntegerField(default=0)
     destroyed = models.BooleanField(default=False)
@@ -65,16 +68,25 @@ class SyncedModel(models.Model):
         abstract = True
         base_manager_name = "all_objects"
         indexes: ClassVar = [models.Index(fields=["account", "modseq"], name="%(class)s_modseq")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["jmap_id"], name="%(class)s_unique_jmap_id")
+        ]
 
 
 class BlobContent(models.Model):
     """Blob bytes, content-addressed by SHA-256 and stored once (RFC 8620 §6)."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     data = models.BinaryField(null=True)
     store = models.CharField(max_length=16, default="postgres")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # A constraint rather than unique=True: no LIKE index beside the unique one.
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["sha256"], name="blobcontent_unique_sha256")
+        ]
 
     def __str__(self) -> str:
         return self.sha256
@@ -87,7 +99,10 @@ class BlobRef(models.Model):
     and cleared when an object starts to use the blob. Each row counts once against the quota.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blob_refs")
+    # (account, content) is indexed by blobref_unique.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="blob_refs", db_index=False
+    )
     content = models.ForeignKey(BlobContent, on_delete=models.PROTECT, related_name="refs")
     type = models.CharField(max_length=255, default="application/octet-stream")
     created_at = models.DateTimeField(default=timezone.now)

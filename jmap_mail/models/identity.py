@@ -30,11 +30,12 @@ class Identity(SyncedModel):
     class Meta(SyncedModel.Meta):
         verbose_name_plural = "identities"
         constraints: ClassVar = [
+            *SyncedModel.Meta.constraints,
             models.UniqueConstraint(
                 fields=["account"],
                 condition=Q(destroyed=False, may_delete=False),
                 name="identity_one_default",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -54,6 +55,7 @@ class VacationResponse(SyncedModel):
     html_body = models.TextField(null=True, blank=True)  # noqa: DJ001
 
     class Meta(SyncedModel.Meta):
+        # Not SyncedModel's unique jmap_id: every account's id is "singleton".
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["account"], name="vacationresponse_one_per_account")
         ]
@@ -77,9 +79,10 @@ class Quota(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         constraints: ClassVar = [
+            *SyncedModel.Meta.constraints,
             models.UniqueConstraint(
                 fields=["account", "key"], condition=Q(destroyed=False), name="quota_one_per_key"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,7 @@ class Mailbox(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         constraints: ClassVar = [
+            *SyncedModel.Meta.constraints,
             models.UniqueConstraint(
                 fields=["account", "role"],
                 condition=Q(destroyed=False, role__isnull=False),
@@ -69,7 +70,10 @@ class Thread(SyncedModel):
 
 
 class Email(SyncedModel):
-    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="emails")
+    # Indexed by email_thread below.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.PROTECT, related_name="emails", db_index=False
+    )
     blob = models.ForeignKey(BlobContent, on_delete=models.PROTECT, related_name="+")
     size = models.BigIntegerField()
     received_at = models.DateTimeField(default=timezone.now)
@@ -111,8 +115,13 @@ class MailboxMessage(models.Model):
     """An email's membership of a mailbox: its IMAP UID there and the MODSEQ of its last change."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="memberships")
-    email = models.ForeignKey(Email, on_delete=models.CASCADE, related_name="memberships")
+    # Both indexed by the indexes below that start with them.
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
+    email = models.ForeignKey(
+        Email, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     uid = models.BigIntegerField()
     modseq = models.BigIntegerField()
     expunged = models.BooleanField(default=False)
@@ -147,7 +156,8 @@ class MailboxThread(models.Model):
     """How many emails of one thread a mailbox holds, and how many of them are unread: the
     basis of the mailbox's totalThreads and unreadThreads (RFC 8621 §2)."""
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
+    # Indexed by mailboxthread_unique (mailbox, thread).
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+", db_index=False)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
     emails = models.IntegerField(default=0)
     unread = models.IntegerField(default=0)
@@ -164,7 +174,8 @@ class MailboxThread(models.Model):
 class MessageIdRef(models.Model):
     """Every message id an email names (its own, In-Reply-To, References), for threading (§3)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # Indexed by msgref_lookup below.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     message_id = models.CharField(max_length=255)
     email = models.ForeignKey(Email, on_delete=models.CASCADE, related_name="message_refs")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
