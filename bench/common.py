@@ -119,6 +119,40 @@ def basic(address: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+def _ticks(pid: int, *, children: bool = False) -> int:
+    """User and system CPU ticks of ``pid`` (and of its children it has waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    # Fields after the command: state is [0], utime [11], stime [12], cutime [13], cstime [14].
+    used = int(fields[11]) + int(fields[12])
+    return used + (int(fields[13]) + int(fields[14]) if children else 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    return _ticks(pid) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(env: dict[str, str]) -> float | None:
+    """CPU used so far by the embedded PostgreSQL of a benchmark: the postmaster, its live
+    processes and the backends that have exited; None for an external server."""
+    if env.get("DATABASE_URL"):
+        return None
+    pid_file = Path(env["MAILYARD_VAR_DIR"]) / "pg" / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    postmaster = int(pid_file.read_text().split()[0])
+    ticks = _ticks(postmaster, children=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == postmaster:
+                    ticks += _ticks(int(entry.name))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -30,8 +30,10 @@ from bench.common import (
     ROOT,
     Client,
     basic,
+    cpu_seconds,
     create_account,
     percentiles,
+    postgres_cpu_seconds,
     rss_mb,
     running_server,
 )
@@ -193,9 +195,10 @@ async def import_all(
                 assert responses[-1][0] == "Email/import", responses
                 assert not result.get("notCreated"), result
 
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     return {
         "messages": total,
         "seconds": round(elapsed, 1),
@@ -204,6 +207,7 @@ async def import_all(
         "clients": clients,
         "batch": batch,
         "bytes": sum(len(m) for m in messages),
+        "client_cpu_s": round(client_cpu, 1),
     }
 
 
@@ -320,6 +324,7 @@ def main() -> None:
         results: dict[str, Any] = {}
         if not args.reuse:
             rss_before = rss_mb(proc.pid)
+            cpu_before = (cpu_seconds(proc.pid), postgres_cpu_seconds(env))
             imported = asyncio.run(
                 import_all(
                     base,
@@ -333,6 +338,17 @@ def main() -> None:
             )
             imported["server_rss_mb_before"] = round(rss_before, 1)
             imported["server_rss_mb_after"] = round(rss_mb(proc.pid), 1)
+            # Where the CPU went, per message: the server, PostgreSQL and this client (which
+            # shares the machine's two cores with them; its own CPU counts the sending only).
+            server_cpu, pg_cpu = cpu_before
+            per = 1000 / args.messages
+            imported["cpu_ms_per_message"] = {
+                "server": round((cpu_seconds(proc.pid) - server_cpu) * per, 2),
+                "postgres": round(((postgres_cpu_seconds(env) or 0) - (pg_cpu or 0)) * per, 2)
+                if pg_cpu is not None
+                else None,
+                "client": round(imported.pop("client_cpu_s") * per, 2),
+            }
             results["import"] = imported
         else:
             results["server_rss_mb_start"] = round(rss_mb(proc.pid), 1)
