@@ -118,6 +118,7 @@ def blob_upload(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         else:
             # The upload endpoint's response members, plus ``id`` (RFC 9404 §4.1).
             created[cid] = {"id": result["blobId"], **result}  # type: ignore[dict-item]
+            ctx.request.uploaded[str(result["blobId"])] = assembled[cid][0]
     return {
         "accountId": ctx.account.jmap_id,
         "created": created or None,
@@ -230,7 +231,9 @@ def _decode_inline(kind: str, raw: str, bad: Callable[[str], SetError]) -> bytes
             raise bad("data:asText is not valid UTF-8") from None
     padded = raw if "=" in raw else raw + "=" * (-len(raw) % 4)
     try:
-        return base64.b64decode(padded, validate=True)
+        # Strict mode checks the alphabet and padding in C, as b64decode(validate=True) does
+        # with a regular expression over the whole text first.
+        return binascii.a2b_base64(padded, strict_mode=True)
     except (binascii.Error, ValueError):
         raise bad("data:asBase64 is not valid base64") from None
 

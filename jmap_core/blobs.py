@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -357,9 +357,12 @@ def find_content(account: Account, blob_id: str) -> BlobContent | None:
     return ref.content
 
 
-def find_contents(account: Account, blob_ids: list[str]) -> dict[str, BlobContent]:
+def find_contents(
+    account: Account, blob_ids: list[str], *, in_hand: Collection[str] = ()
+) -> dict[str, BlobContent]:
     """``find_content`` for many plain blobIds in one query, the bytes of PostgreSQL-held ones
-    loaded with them; blobIds ``account`` may not read are left out."""
+    loaded with them unless the caller has every one ``in_hand`` already; blobIds ``account``
+    may not read are left out."""
     digests = {b[1:] for b in blob_ids if _BLOB_ID.fullmatch(b)}
     if not digests:
         return {}
@@ -367,6 +370,8 @@ def find_contents(account: Account, blob_ids: list[str]) -> dict[str, BlobConten
     refs = BlobRef.objects.select_related("content").filter(
         account=account, content__sha256__in=digests
     )
+    if all(BLOB_PREFIX + digest in in_hand for digest in digests):
+        refs = refs.defer("content__data")
     return {
         blob_id_for(ref.content): ref.content
         for ref in refs

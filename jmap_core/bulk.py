@@ -15,8 +15,11 @@ from typing import Any, TypeVar
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.db.models.expressions import RawSQL
+from psycopg.types.json import Jsonb
+
+from jmap_core import jsonio
 
 M = TypeVar("M", bound=Model)
 
@@ -43,6 +46,10 @@ def insert(objs: Sequence[M], *, on_conflict: str = "") -> None:
             if isinstance(value, RawSQL):
                 cells.append(value.sql)
                 params.extend(value.params)
+            elif value is not None and isinstance(field, JSONField) and field.encoder is None:
+                # What Django would send, encoded by orjson rather than json.dumps.
+                cells.append("%s")
+                params.append(Jsonb(value, dumps=jsonio.dumps_text))
             else:
                 cells.append("%s")
                 params.append(field.get_db_prep_save(value, connection))

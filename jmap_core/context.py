@@ -34,6 +34,9 @@ class RequestContext:
     # [name, arguments, call id] triples answered so far, for result references (§3.7).
     responses: list[list[object]] = field(default_factory=list)
     public_url: str = ""
+    # The bytes of blobs this request's Blob/upload calls stored, by blobId: a later call of
+    # the same request (Email/import of them) reads them here rather than back from the store.
+    uploaded: dict[str, bytes] = field(default_factory=dict)
     _access: dict[str, Access] | None = None
 
     def access(self) -> dict[str, Access]:

@@ -158,8 +158,8 @@ def prepare(batch: list[Incoming]) -> list[Prepared]:
         row = _email_row(item, msg, summary, convenience, content)
         prepared.append(Prepared(item, summary, content, row))
         texts.append((summary, mime.search_text(item.raw, msg, SEARCH_BODY_LIMIT)))
-    for item, vector in zip(prepared, _search_vectors(texts), strict=True):
-        item.row.search = RawSQL("%s::tsvector", [vector], output_field=_VECTOR)
+    for ready, vector in zip(prepared, _search_vectors(texts), strict=True):
+        ready.row.search = RawSQL("%s::tsvector", [vector], output_field=_VECTOR)
     return prepared
 
 
@@ -377,7 +377,7 @@ _SEARCH_SQL = """
 SELECT (setweight(to_tsvector(%s::regconfig, subject), 'A')
         || setweight(to_tsvector('simple'::regconfig, people), 'B')
         || setweight(to_tsvector(%s::regconfig, body), 'C'))::text
-  FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS m(subject, people, body, n)
+  FROM unnest(%b::text[], %b::text[], %b::text[]) WITH ORDINALITY AS m(subject, people, body, n)
  ORDER BY n
 """
 
@@ -386,7 +386,8 @@ def _search_vectors(texts: list[tuple[Summary, str]]) -> list[str]:
     """The full-text vector of each message, subject (A), addresses (B) and body text (C), in
     one statement before the account is locked: splitting words and stemming them is most of
     what the database spends on a new message, and the account's other writers need not wait
-    for it. The vectors come back as text, which the insert casts back (exactly)."""
+    for it. The vectors come back as text, which the insert casts back (exactly). The texts go
+    as binary arrays (%b), which psycopg writes without escaping each character."""
     if not texts:
         return []
     config = settings.MAILYARD_SEARCH_CONFIG

@@ -32,7 +32,8 @@ def email_import(ctx: CallContext, arguments: JSONObject) -> JSONObject:
         # RFC 8620 §2 maxObjectsInSet bounds every call that creates like /set does.
         raise RequestTooLarge(f"at most {limits.get('maxObjectsInSet')} emails per import")
     _check_state(ctx, if_in_state)
-    contents = blobs.find_contents(ctx.account, _blob_ids(ctx, items))
+    uploaded = ctx.request.uploaded
+    contents = blobs.find_contents(ctx.account, _blob_ids(ctx, items), in_hand=uploaded)
     mailboxes = MailboxCache(ctx)
     outcomes: dict[str, ingest.Incoming | SetError] = {}
     for creation_id, item in items.items():
@@ -116,7 +117,9 @@ def _read_one(
     blob_id = ctx.resolve_id(item.get("blobId"))
     content = contents.get(blob_id) if isinstance(blob_id, str) else None
     if content is not None:
-        data = blobs.read_content(content)
+        # Bytes this request uploaded (RFC 9404 Blob/upload) are not read back from the store.
+        assert isinstance(blob_id, str)
+        data = ctx.request.uploaded.get(blob_id) or blobs.read_content(content)
     else:
         blob = blobs.read(ctx.account, blob_id) if isinstance(blob_id, str) else None
         if blob is None:
