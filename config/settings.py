@@ -166,8 +166,9 @@ JMAP_LIMITS: dict[str, int] = {
 MAILYARD_TOMBSTONE_DAYS = envint("MAILYARD_TOMBSTONE_DAYS", 30, minimum=1)
 # Uploaded blobs that nothing references are removed after this many hours (RFC 8620 §6: >= 1 h).
 MAILYARD_UPLOAD_TTL_HOURS = envint("MAILYARD_UPLOAD_TTL_HOURS", 24, minimum=1)
-# Blob bytes: "postgres" (default, same transaction as the objects) or "s3".
-MAILYARD_BLOB_STORE = envstr("MAILYARD_BLOB_STORE", "postgres")
+# Where new blob bytes go: "postgres-lz4" (default: in PostgreSQL, in the same transaction as
+# the objects, LZ4-compressed by Mailyard), "postgres" (uncompressed) or "s3".
+MAILYARD_BLOB_STORE = envstr("MAILYARD_BLOB_STORE", "postgres-lz4")
 MAILYARD_S3_BUCKET = envstr("MAILYARD_S3_BUCKET", "")
 MAILYARD_S3_ENDPOINT = envstr("MAILYARD_S3_ENDPOINT", "")
 # Failed logins allowed per window, per client address and per login, before 429.

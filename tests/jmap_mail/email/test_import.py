@@ -283,3 +283,20 @@ def test_import_and_blob_upload_in_one_request(jmap: JmapClient) -> None:
     created = responses[1][1]["created"]["e"]
     assert created["size"] == len(raw)
     assert jmap.download(created["blobId"]).content == raw
+
+
+def test_import_from_a_blob_of_the_plain_postgres_store(jmap: JmapClient, settings: Any) -> None:
+    """Blobs stored uncompressed (before the LZ4 store, or MAILYARD_BLOB_STORE=postgres) import
+    like any other, also after the default changed back."""
+    settings.MAILYARD_BLOB_STORE = "postgres"
+    raw = message(subject="stored as it is")
+    blob_id = jmap.upload(raw, "message/rfc822").json()["blobId"]
+    settings.MAILYARD_BLOB_STORE = "postgres-lz4"
+    imported = jmap.call(
+        "Email/import",
+        {"emails": {"m": {"blobId": blob_id, "mailboxIds": {role(jmap, "inbox"): True}}}},
+    )
+    email_id = imported["created"]["m"]["id"]
+    got = jmap.call("Email/get", {"ids": [email_id], "properties": ["subject", "blobId"]})
+    assert got["list"][0] == {"id": email_id, "subject": "stored as it is", "blobId": blob_id}
+    assert jmap.download(blob_id).content == raw
